@@ -1,0 +1,286 @@
+package dev.aedb;
+
+/**
+ * Configuration of an instance: a mutable context with fluent setters, validated once by {@link #conclude()} when
+ * the instance opens. Defaults suit a durable embedded store: {@link Durability#FULL}, {@link RecoveryMode#STRICT}.
+ * Not thread-safe; do not change it after passing it to {@link AedbInstance#open}.
+ */
+public final class AedbConfig
+{
+    private Durability durability = Durability.FULL;
+    private RecoveryMode recoveryMode = RecoveryMode.STRICT;
+    private int maxKvKeyBytes = 1024;
+    private int maxValueBytes = 1024 * 1024;
+    private int maxEnvelopeBytes = 16 * 1024 * 1024;
+    private int maxMutationsPerEnvelope = 16_384;
+    private long batchIntervalMicros = 2_000;
+    private int batchMaxBytes = 512 * 1024;
+    private int ingressCapacity = 4096;
+    private int maxGroupCommit = 256;
+    private int storeSegmentBytes = 64 * 1024 * 1024;
+    private int maxConcurrentSnapshots = 128;
+    private long retainedCommits = 1024;
+    private long idempotencyWindowCommits = 100_000;
+    private long minFreeDiskBytes = 256L * 1024 * 1024;
+    private boolean concluded;
+
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    /** @param durability when commits are acknowledged (default FULL). */
+    public AedbConfig durability(final Durability durability)
+    {
+        this.durability = durability;
+        return this;
+    }
+
+    public RecoveryMode recoveryMode()
+    {
+        return recoveryMode;
+    }
+
+    /** @param recoveryMode how a bad WAL frame is treated at open (default STRICT). */
+    public AedbConfig recoveryMode(final RecoveryMode recoveryMode)
+    {
+        this.recoveryMode = recoveryMode;
+        return this;
+    }
+
+    public int maxKvKeyBytes()
+    {
+        return maxKvKeyBytes;
+    }
+
+    /** @param bytes largest KV key and largest encoded primary key (default 1024). */
+    public AedbConfig maxKvKeyBytes(final int bytes)
+    {
+        this.maxKvKeyBytes = bytes;
+        return this;
+    }
+
+    public int maxValueBytes()
+    {
+        return maxValueBytes;
+    }
+
+    /** @param bytes largest KV value and largest encoded row (default 1 MiB). */
+    public AedbConfig maxValueBytes(final int bytes)
+    {
+        this.maxValueBytes = bytes;
+        return this;
+    }
+
+    public int maxEnvelopeBytes()
+    {
+        return maxEnvelopeBytes;
+    }
+
+    /** @param bytes largest encoded envelope, i.e. WAL frame payload (default 16 MiB, the most a WAL excerpt holds). */
+    public AedbConfig maxEnvelopeBytes(final int bytes)
+    {
+        this.maxEnvelopeBytes = bytes;
+        return this;
+    }
+
+    public int maxMutationsPerEnvelope()
+    {
+        return maxMutationsPerEnvelope;
+    }
+
+    /** @param count most mutations in one envelope (default 16 384). */
+    public AedbConfig maxMutationsPerEnvelope(final int count)
+    {
+        this.maxMutationsPerEnvelope = count;
+        return this;
+    }
+
+    public long batchIntervalMicros()
+    {
+        return batchIntervalMicros;
+    }
+
+    /** @param micros longest wait before a sync in {@link Durability#BATCH} mode (default 2 000). */
+    public AedbConfig batchIntervalMicros(final long micros)
+    {
+        this.batchIntervalMicros = micros;
+        return this;
+    }
+
+    public int batchMaxBytes()
+    {
+        return batchMaxBytes;
+    }
+
+    /** @param bytes unsynced WAL bytes that force a sync in {@link Durability#BATCH} mode (default 512 KiB). */
+    public AedbConfig batchMaxBytes(final int bytes)
+    {
+        this.batchMaxBytes = bytes;
+        return this;
+    }
+
+    public int ingressCapacity()
+    {
+        return ingressCapacity;
+    }
+
+    /** @param capacity envelopes queued for the sequencer before callers get QUEUE_FULL (default 4096). */
+    public AedbConfig ingressCapacity(final int capacity)
+    {
+        this.ingressCapacity = capacity;
+        return this;
+    }
+
+    public int maxGroupCommit()
+    {
+        return maxGroupCommit;
+    }
+
+    /** @param count most envelopes the sequencer groups under one sync (default 256). */
+    public AedbConfig maxGroupCommit(final int count)
+    {
+        this.maxGroupCommit = count;
+        return this;
+    }
+
+    public int storeSegmentBytes()
+    {
+        return storeSegmentBytes;
+    }
+
+    /** @param bytes size of each pre-allocated store segment file, a power of two from 1 MiB to 1 GiB (default 64 MiB). */
+    public AedbConfig storeSegmentBytes(final int bytes)
+    {
+        this.storeSegmentBytes = bytes;
+        return this;
+    }
+
+    public int maxConcurrentSnapshots()
+    {
+        return maxConcurrentSnapshots;
+    }
+
+    /** @param count reader slots: reads and open snapshots in flight at once (default 128). */
+    public AedbConfig maxConcurrentSnapshots(final int count)
+    {
+        this.maxConcurrentSnapshots = count;
+        return this;
+    }
+
+    public long retainedCommits()
+    {
+        return retainedCommits;
+    }
+
+    /** @param commits how many recent commits stay readable with {@code AtSeq} without a pinned snapshot (default 1024). */
+    public AedbConfig retainedCommits(final long commits)
+    {
+        this.retainedCommits = commits;
+        return this;
+    }
+
+    public long idempotencyWindowCommits()
+    {
+        return idempotencyWindowCommits;
+    }
+
+    /** @param commits how many commits an idempotency key is remembered for (default 100 000). */
+    public AedbConfig idempotencyWindowCommits(final long commits)
+    {
+        this.idempotencyWindowCommits = commits;
+        return this;
+    }
+
+    public long minFreeDiskBytes()
+    {
+        return minFreeDiskBytes;
+    }
+
+    /** @param bytes free space below which commits are refused with DISK_FULL rather than risk a SIGBUS (default 256 MiB). */
+    public AedbConfig minFreeDiskBytes(final long bytes)
+    {
+        this.minFreeDiskBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Validates every field once.
+     *
+     * @return this.
+     * @throws AedbException with {@link ErrorCode#INVALID_CONFIG} naming the first bad field.
+     */
+    public AedbConfig conclude()
+    {
+        if (durability == null)
+        {
+            throw invalid("durability=null");
+        }
+        if (recoveryMode == null)
+        {
+            throw invalid("recoveryMode=null");
+        }
+        positive("maxKvKeyBytes", maxKvKeyBytes);
+        positive("maxValueBytes", maxValueBytes);
+        positive("maxMutationsPerEnvelope", maxMutationsPerEnvelope);
+        positive("batchIntervalMicros", batchIntervalMicros);
+        positive("batchMaxBytes", batchMaxBytes);
+        positive("ingressCapacity", ingressCapacity);
+        positive("maxGroupCommit", maxGroupCommit);
+        positive("maxConcurrentSnapshots", maxConcurrentSnapshots);
+        positive("idempotencyWindowCommits", idempotencyWindowCommits);
+        if (maxEnvelopeBytes <= 0 || maxEnvelopeBytes > 16 * 1024 * 1024)
+        {
+            throw invalid("maxEnvelopeBytes must be in 1..16777216 (the largest WAL excerpt), maxEnvelopeBytes=" + maxEnvelopeBytes);
+        }
+        if (maxKvKeyBytes > 64 * 1024)
+        {
+            throw invalid("maxKvKeyBytes must be <= 65536, maxKvKeyBytes=" + maxKvKeyBytes);
+        }
+        if (Integer.bitCount(storeSegmentBytes) != 1 || storeSegmentBytes < (1 << 20) || storeSegmentBytes > (1 << 30))
+        {
+            throw invalid("storeSegmentBytes must be a power of two in 1 MiB..1 GiB, storeSegmentBytes=" + storeSegmentBytes);
+        }
+        if (maxValueBytes + maxKvKeyBytes + 1024 > storeSegmentBytes / 2)
+        {
+            throw invalid("maxValueBytes must fit in half a store segment, maxValueBytes=" + maxValueBytes
+                + " storeSegmentBytes=" + storeSegmentBytes);
+        }
+        if (retainedCommits < 0)
+        {
+            throw invalid("retainedCommits must be >= 0, retainedCommits=" + retainedCommits);
+        }
+        if (minFreeDiskBytes < 0)
+        {
+            throw invalid("minFreeDiskBytes must be >= 0, minFreeDiskBytes=" + minFreeDiskBytes);
+        }
+        concluded = true;
+        return this;
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    private static void positive(final String name, final long value)
+    {
+        if (value <= 0)
+        {
+            throw invalid(name + " must be > 0, " + name + "=" + value);
+        }
+    }
+
+    private static AedbException invalid(final String message)
+    {
+        return new AedbException(ErrorCode.INVALID_CONFIG, message);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "AedbConfig{durability=" + durability + ", recoveryMode=" + recoveryMode + ", maxKvKeyBytes=" + maxKvKeyBytes
+            + ", maxValueBytes=" + maxValueBytes + ", maxEnvelopeBytes=" + maxEnvelopeBytes + ", maxMutationsPerEnvelope="
+            + maxMutationsPerEnvelope + ", storeSegmentBytes=" + storeSegmentBytes + "}";
+    }
+}

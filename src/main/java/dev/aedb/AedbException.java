@@ -1,0 +1,36 @@
+package dev.aedb;
+
+/**
+ * The one exception type of the engine. Every failure carries a stable {@link ErrorCode}; the message is for
+ * people and may change, the code is for programs and does not.
+ */
+public final class AedbException extends RuntimeException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
+
+    public AedbException(final ErrorCode code, final String message)
+    {
+        super(code.code() + ": " + message);
+        this.code = code;
+    }
+
+    public AedbException(final ErrorCode code, final String message, final Throwable cause)
+    {
+        super(code.code() + ": " + message, cause);
+        this.code = code;
+    }
+
+    /** @return the stable error code. */
+    public ErrorCode code()
+    {
+        return code;
+    }
+
+    /** @return the class of the error code. */
+    public ErrorClass errorClass()
+    {
+        return code.errorClass();
+    }
+}

@@ -1,0 +1,500 @@
+package dev.aedb;
+
+import dev.aedb.catalog.ColumnDef;
+import dev.aedb.catalog.DdlOperation;
+import dev.aedb.catalog.Value;
+import dev.aedb.commit.CatalogState;
+import dev.aedb.commit.CommitEngine;
+import dev.aedb.commit.Mutation;
+import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.query.Query;
+import dev.aedb.query.QueryOptions;
+import dev.aedb.query.QueryResult;
+import dev.aedb.store.Store;
+import dev.aedb.wal.ChronicleWal;
+import dev.aedb.wal.DirectoryLock;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An open aedb database: typed tables and a key-value space per {@code project -> scope}, atomic multi-mutation
+ * commits through a Chronicle Queue write-ahead log, and lock-free snapshot reads over an off-heap multi-version
+ * store.
+ * <p>
+ * Thread-safety: every method may be called from any number of threads. Writes are serialised by one sequencer
+ * thread; reads never block and are never blocked. Durability of an acknowledged commit follows
+ * {@link AedbConfig#durability()}.
+ * <p>
+ * Data directory layout: {@code LOCK} (exclusive ownership), {@code wal/} (Chronicle Queue cycle files),
+ * {@code store/} (arena segments, rebuilt from the WAL at each open).
+ */
+public final class AedbInstance implements AutoCloseable
+{
+    private final AedbConfig config;
+    private final Path directory;
+    private final DirectoryLock lock;
+    private final ChronicleWal wal;
+    private final Store store;
+    private final CommitEngine engine;
+    private final RecoveryReport recoveryReport;
+    private volatile boolean closed;
+
+    private AedbInstance(final AedbConfig config, final Path directory)
+    {
+        this.config = config;
+        this.directory = directory;
+        this.lock = DirectoryLock.acquire(directory);
+        ChronicleWal w = null;
+        Store s = null;
+        try
+        {
+            w = new ChronicleWal(directory.resolve("wal"), config.minFreeDiskBytes());
+            s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
+                config.retainedCommits());
+            final RecoveryReport[] report = new RecoveryReport[1];
+            this.engine = new CommitEngine(config, s, w, report);
+            this.recoveryReport = report[0];
+            this.wal = w;
+            this.store = s;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (s != null)
+            {
+                s.close();
+            }
+            if (w != null)
+            {
+                w.close();
+            }
+            lock.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the database in {@code directory}, replaying its WAL.
+     *
+     * @throws AedbException JVM_FLAGS_MISSING when the JVM lacks the flags of {@link JvmFlags}, INVALID_CONFIG,
+     *                       DATABASE_LOCKED when another instance holds the directory, WAL_CORRUPT or
+     *                       REPLAY_DIVERGENCE when recovery refuses the log.
+     */
+    public static AedbInstance open(final AedbConfig config, final Path directory)
+    {
+        JvmFlags.check();
+        if (config == null || directory == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "config and directory are required");
+        }
+        config.conclude();
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot create data directory " + directory + ": " + ex.getMessage(), ex);
+        }
+        return new AedbInstance(config, directory.toAbsolutePath());
+    }
+
+    /** Opens with the default configuration. */
+    public static AedbInstance open(final Path directory)
+    {
+        return open(new AedbConfig(), directory);
+    }
+
+    /** @return what recovery did when this instance opened. */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
+    }
+
+    /** @return the data directory. */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /** @return the configuration in force. */
+    public AedbConfig config()
+    {
+        return config;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new AedbException(ErrorCode.CLOSED, "instance is closed");
+        }
+        final AedbException failure = engine.failure();
+        if (failure != null)
+        {
+            throw new AedbException(ErrorCode.PREVIOUS_FAILURE,
+                "the instance stopped after an earlier failure (" + failure.getMessage() + "); reopen it", failure);
+        }
+    }
+
+    // ------------------------------------------------------------------ commits
+
+    /**
+     * Commits an envelope and waits for its acknowledgement under the configured durability.
+     *
+     * @throws AedbException when the envelope is rejected (nothing changed) or the instance cannot serve.
+     */
+    public CommitResult commit(final TransactionEnvelope envelope)
+    {
+        return join(commitAsync(envelope));
+    }
+
+    /** Commits one mutation in its own envelope. */
+    public CommitResult commit(final Mutation mutation)
+    {
+        return commit(TransactionEnvelope.of(mutation));
+    }
+
+    /** Commits one mutation as {@code caller}. */
+    public CommitResult commitAs(final CallerContext caller, final Mutation mutation)
+    {
+        return commit(new TransactionEnvelope(caller, null, List.of(), List.of(mutation)));
+    }
+
+    /**
+     * Queues an envelope. Shape errors (empty envelope, bad identifier, size limits) throw at once; state errors
+     * complete the future exceptionally with an {@link AedbException}.
+     */
+    public CompletableFuture<CommitResult> commitAsync(final TransactionEnvelope envelope)
+    {
+        ensureOpen();
+        return engine.submit(envelope);
+    }
+
+    /**
+     * Makes everything committed so far durable (useful under {@link Durability#OS_BUFFERED}).
+     *
+     * @return the durable head after the sync.
+     */
+    public long sync()
+    {
+        ensureOpen();
+        return join(engine.sync()).durableHeadSeq();
+    }
+
+    private static CommitResult join(final CompletableFuture<CommitResult> future)
+    {
+        try
+        {
+            return future.get();
+        }
+        catch (final ExecutionException | CompletionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof AedbException a)
+            {
+                throw new AedbException(a.code(), a.getMessage().substring(a.code().code().length() + 2), a);
+            }
+            throw new AedbException(ErrorCode.IO_ERROR, "commit failed: " + cause, cause);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AedbException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit; it may still be applied");
+        }
+    }
+
+    // ------------------------------------------------------------------ DDL helpers
+
+    /** Creates a project and its default scope {@code app}; succeeds without change when it exists. */
+    public CommitResult createProject(final String projectId)
+    {
+        return commit(new Mutation.Ddl(new DdlOperation.CreateProject(projectId, null, true)));
+    }
+
+    /** Drops a project and all its data; succeeds without change when it does not exist. */
+    public CommitResult dropProject(final String projectId)
+    {
+        return commit(new Mutation.Ddl(new DdlOperation.DropProject(projectId, true)));
+    }
+
+    /** Creates a scope; succeeds without change when it exists. */
+    public CommitResult createScope(final String projectId, final String scopeId)
+    {
+        return commit(new Mutation.Ddl(new DdlOperation.CreateScope(projectId, scopeId, null, true)));
+    }
+
+    /** Drops a scope and all its data; succeeds without change when it does not exist. */
+    public CommitResult dropScope(final String projectId, final String scopeId)
+    {
+        return commit(new Mutation.Ddl(new DdlOperation.DropScope(projectId, scopeId, true)));
+    }
+
+    /** Creates a table; TABLE_EXISTS when it exists. */
+    public CommitResult createTable(final String projectId, final String scopeId, final String table, final List<ColumnDef> columns,
+        final List<String> primaryKey)
+    {
+        return commit(new Mutation.Ddl(new DdlOperation.CreateTable(projectId, scopeId, table, null, columns, primaryKey)));
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** @return the visible and durable heads. */
+    public HeadState headState()
+    {
+        ensureOpen();
+        return new HeadState(store.visibleHead(), store.durableHead());
+    }
+
+    /**
+     * Pins a snapshot for several consistent reads. Close it promptly: a pinned snapshot holds back reclamation
+     * of the versions it can see, and occupies one of {@link AedbConfig#maxConcurrentSnapshots()} slots.
+     */
+    public Snapshot snapshot(final ConsistencyMode mode)
+    {
+        ensureOpen();
+        final int slot = pin(mode);
+        return new Snapshot(this, slot, store.registry().pinned(slot));
+    }
+
+    int pin(final ConsistencyMode mode)
+    {
+        if (mode instanceof ConsistencyMode.AtSeq at)
+        {
+            return pinAt(at.seq());
+        }
+        long seq = store.visibleHead();
+        final int slot = store.registry().claim(seq);
+        if (slot < 0)
+        {
+            throw snapshotLimit();
+        }
+        while (seq < store.registry().horizon())
+        {
+            seq = store.visibleHead();
+            store.registry().repin(slot, seq);
+        }
+        return slot;
+    }
+
+    private int pinAt(final long seq)
+    {
+        if (seq < 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "seq must be >= 0, seq=" + seq);
+        }
+        if (seq > store.visibleHead())
+        {
+            throw new AedbException(ErrorCode.SEQ_NOT_VISIBLE, "seq " + seq + " is not visible yet; visible head is "
+                + store.visibleHead());
+        }
+        final int slot = store.registry().claim(seq);
+        if (slot < 0)
+        {
+            throw snapshotLimit();
+        }
+        if (seq < store.registry().horizon())
+        {
+            store.registry().release(slot);
+            throw new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "seq " + seq + " is no longer readable; the oldest readable seq is "
+                + store.registry().horizon() + " (pin a Snapshot or raise retainedCommits)");
+        }
+        return slot;
+    }
+
+    private AedbException snapshotLimit()
+    {
+        return new AedbException(ErrorCode.SNAPSHOT_LIMIT, "all " + config.maxConcurrentSnapshots()
+            + " reader slots are in use; close snapshots or raise maxConcurrentSnapshots");
+    }
+
+    long pinnedSeq(final int slot)
+    {
+        return store.registry().pinned(slot);
+    }
+
+    void unpin(final int slot)
+    {
+        store.registry().release(slot);
+    }
+
+    CatalogState catalogAt(final long seq)
+    {
+        return engine.catalog().at(seq);
+    }
+
+    /** Reads a row by primary key at the latest snapshot. */
+    public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey)
+    {
+        return get(projectId, scopeId, table, primaryKey, ConsistencyMode.AT_LATEST);
+    }
+
+    /** Reads a row by primary key. */
+    public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey,
+        final ConsistencyMode mode)
+    {
+        try (Snapshot s = snapshot(mode))
+        {
+            return s.get(projectId, scopeId, table, primaryKey);
+        }
+    }
+
+    /** Reads a KV key at the latest snapshot. */
+    public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key)
+    {
+        return kvGet(projectId, scopeId, key, ConsistencyMode.AT_LATEST);
+    }
+
+    /** Reads a KV key. */
+    public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key, final ConsistencyMode mode)
+    {
+        try (Snapshot s = snapshot(mode))
+        {
+            return s.kvGet(projectId, scopeId, key);
+        }
+    }
+
+    /**
+     * Scans KV keys starting with {@code prefix} in ascending unsigned byte order. With a cursor from a previous
+     * page the scan resumes after it, at the cursor's snapshot (the mode is then ignored).
+     */
+    public KvScanResult kvScanPrefix(final String projectId, final String scopeId, final byte[] prefix, final int limit,
+        final ScanCursor cursor, final ConsistencyMode mode)
+    {
+        if (prefix == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "prefix=null");
+        }
+        return kvScanRange(projectId, scopeId, prefix, Reads.prefixEnd(prefix), limit, cursor, mode);
+    }
+
+    /**
+     * Scans KV keys in {@code [start, end)} (null = unbounded) in ascending unsigned byte order; see
+     * {@link #kvScanPrefix} for cursors.
+     */
+    public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
+        final int limit, final ScanCursor cursor, final ConsistencyMode mode)
+    {
+        try (Snapshot s = snapshot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
+        {
+            return s.kvScanRange(projectId, scopeId, start, end, limit, cursor);
+        }
+    }
+
+    /** Scans a table in primary-key order, a page of at most {@code limit} rows. */
+    public TableScanResult scanTable(final String projectId, final String scopeId, final String table, final int limit,
+        final ScanCursor cursor, final ConsistencyMode mode)
+    {
+        try (Snapshot s = snapshot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
+        {
+            return s.scanTable(projectId, scopeId, table, limit, cursor);
+        }
+    }
+
+    /** Runs a query at the latest snapshot. */
+    public QueryResult query(final String projectId, final String scopeId, final Query query)
+    {
+        return query(projectId, scopeId, query, QueryOptions.defaults());
+    }
+
+    /** Runs a query. */
+    public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
+    {
+        try (Snapshot s = snapshot(options.consistency()))
+        {
+            return s.query(projectId, scopeId, query, options);
+        }
+    }
+
+    /**
+     * @return a handle for zero-allocation reads of one scope's KV space. Resolved again at each read, so it stays
+     *         valid (and fails with SCOPE_NOT_FOUND) if the scope is dropped.
+     */
+    public KvHandle kvHandle(final String projectId, final String scopeId)
+    {
+        ensureOpen();
+        return new KvHandle(this, projectId, scopeId);
+    }
+
+    /** @return a handle for zero-allocation reads of one table. */
+    public TableHandle tableHandle(final String projectId, final String scopeId, final String table)
+    {
+        ensureOpen();
+        return new TableHandle(this, projectId, scopeId, table);
+    }
+
+    void checkOpen()
+    {
+        ensureOpen();
+    }
+
+    /** @return store statistics: arena bytes allocated, free-listed, and on disk. */
+    public StoreStats storeStats()
+    {
+        ensureOpen();
+        return new StoreStats(store.arena().allocatedBytes(), store.arena().freeBytes(), store.arena().fileBytes());
+    }
+
+    /**
+     * @param allocatedBytes bytes in live blocks (rows, values, keys, versions not yet reclaimed).
+     * @param freeBytes      bytes in freed blocks awaiting reuse.
+     * @param fileBytes      bytes of store segment files on disk.
+     */
+    public record StoreStats(long allocatedBytes, long freeBytes, long fileBytes)
+    {
+    }
+
+    /**
+     * Finishes queued commits, syncs the WAL and releases the directory. Idempotent. Open snapshots and handles
+     * become unusable.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            engine.close();
+        }
+        finally
+        {
+            try
+            {
+                waitForReaders();
+                store.close(store.registry().activeCount() == 0);
+            }
+            finally
+            {
+                try
+                {
+                    wal.close();
+                }
+                finally
+                {
+                    lock.close();
+                }
+            }
+        }
+    }
+
+    private void waitForReaders()
+    {
+        // A reader that passed ensureOpen() may still be walking the store. Give readers a moment to leave; if a
+        // snapshot stays open, the store is closed without unmapping (the mapping then lives until the JVM
+        // collects it), because unmapping under a reader would crash the JVM.
+        final long deadline = System.nanoTime() + 1_000_000_000L;
+        while (store.registry().activeCount() > 0 && System.nanoTime() < deadline)
+        {
+            Thread.yield();
+        }
+    }
+}

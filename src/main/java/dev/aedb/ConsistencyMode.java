@@ -1,0 +1,35 @@
+package dev.aedb;
+
+/**
+ * Which snapshot a read sees. Every read result carries the {@code snapshotSeq} it was read at.
+ */
+public sealed interface ConsistencyMode
+{
+    /** The newest visible commit: under {@link Durability#FULL} and {@link Durability#BATCH} that is also durable. */
+    ConsistencyMode AT_LATEST = new AtLatest();
+
+    /** Reads the newest visible state. */
+    record AtLatest() implements ConsistencyMode
+    {
+    }
+
+    /**
+     * Reads exactly the state after commit {@code seq}. Fails with {@link ErrorCode#SEQ_NOT_VISIBLE} for a seq
+     * not yet visible and {@link ErrorCode#SNAPSHOT_EXPIRED} for one whose versions were reclaimed.
+     *
+     * @param seq the commit sequence number.
+     */
+    record AtSeq(long seq) implements ConsistencyMode
+    {
+    }
+
+    static ConsistencyMode atLatest()
+    {
+        return AT_LATEST;
+    }
+
+    static ConsistencyMode atSeq(final long seq)
+    {
+        return new AtSeq(seq);
+    }
+}

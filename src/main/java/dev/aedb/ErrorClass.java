@@ -1,0 +1,20 @@
+package dev.aedb;
+
+/**
+ * Coarse class of an {@link ErrorCode}: tells a caller what to do about a failure without parsing messages.
+ */
+public enum ErrorClass
+{
+    /** The request is malformed or does not fit the schema or limits; retrying it unchanged fails again. */
+    VALIDATION,
+    /** The request lost against the current state (failed assertion, duplicate key); re-read, then decide. */
+    CONFLICT,
+    /** The caller lacks a permission. */
+    PERMISSION,
+    /** Stored data failed a check (checksum, sequence density, replay); the engine stops rather than guess. */
+    INTEGRITY,
+    /** The instance cannot serve: closed, locked by another process, or stopped after an earlier failure. */
+    UNAVAILABLE,
+    /** A transient condition (queue full, snapshot slots exhausted); the same request may succeed later. */
+    RETRYABLE
+}

@@ -1,0 +1,213 @@
+package dev.aedb;
+
+import dev.aedb.catalog.Row;
+import dev.aedb.catalog.Value;
+import dev.aedb.codec.ByteWriter;
+import dev.aedb.codec.KeyCodec;
+import dev.aedb.codec.RowCodec;
+import dev.aedb.commit.CatalogState;
+import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.store.KeyCompare;
+import dev.aedb.store.KeySpace;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Read operations against one catalog version at one pinned seq. The caller holds the pin for the duration.
+ */
+final class Reads
+{
+    private Reads()
+    {
+    }
+
+    static RowResult get(final CatalogState c, final long seq, final String projectId, final String scopeId, final String table,
+        final List<Value> primaryKey, final int maxKeyBytes)
+    {
+        final TableState t = c.table(projectId, scopeId, table);
+        final ByteWriter key = new ByteWriter(64);
+        encodeKey(t, primaryKey, key, maxKeyBytes);
+        final KeySpace ks = t.rows();
+        final long node = ks.find(key.buffer(), 0, key.position());
+        final long v = node == 0 ? 0 : ks.liveVersionAt(node, seq);
+        if (v == 0)
+        {
+            return new RowResult(null, 0, seq);
+        }
+        final Row row = RowCodec.decode(ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), t.schema().columns());
+        return new RowResult(row, ks.versionSeq(v), seq);
+    }
+
+    static void encodeKey(final TableState t, final List<Value> primaryKey, final ByteWriter out, final int maxKeyBytes)
+    {
+        final int[] idx = t.primaryKeyIndexes();
+        if (primaryKey == null || primaryKey.size() != idx.length)
+        {
+            throw new AedbException(ErrorCode.ARITY_MISMATCH, "primary key has " + (primaryKey == null ? 0 : primaryKey.size())
+                + " values, table " + t.schema().tableName() + " has " + idx.length);
+        }
+        for (int i = 0; i < idx.length; i++)
+        {
+            final Value v = primaryKey.get(i);
+            final var column = t.schema().columns().get(idx[i]);
+            if (v == null || v.type() != column.type())
+            {
+                throw new AedbException(ErrorCode.TYPE_MISMATCH, "key column " + column.name() + " is " + column.type()
+                    + ", value is " + (v == null ? "null" : v.type() == null ? "NULL" : v.type()));
+            }
+        }
+        out.reset();
+        KeyCodec.encode(primaryKey, out);
+        if (out.position() > maxKeyBytes)
+        {
+            throw new AedbException(ErrorCode.KEY_TOO_LARGE, "encoded primary key of " + out.position()
+                + " bytes exceeds maxKvKeyBytes=" + maxKeyBytes);
+        }
+    }
+
+    static KvGetResult kvGet(final CatalogState c, final long seq, final String projectId, final String scopeId, final byte[] key)
+    {
+        final KeySpace ks = c.scope(projectId, scopeId).kv();
+        final long node = ks.find(new UnsafeBuffer(key), 0, key.length);
+        final long v = node == 0 ? 0 : ks.liveVersionAt(node, seq);
+        if (v == 0)
+        {
+            return new KvGetResult(null, 0, seq);
+        }
+        final byte[] value = new byte[ks.payloadLength(v)];
+        ks.payloadBuffer(v).getBytes(ks.payloadOffset(v), value);
+        return new KvGetResult(value, ks.versionSeq(v), seq);
+    }
+
+    /** Zero-allocation KV get: copies the value into {@code dst}; returns its length, or -1 when absent. */
+    static int kvGetInto(final KeySpace ks, final long seq, final DirectBuffer key, final int offset, final int length,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final long node = ks.find(key, offset, length);
+        final long v = node == 0 ? 0 : ks.liveVersionAt(node, seq);
+        if (v == 0)
+        {
+            return -1;
+        }
+        final int len = ks.payloadLength(v);
+        if (dstOffset + len > dst.capacity() && !dst.isExpandable())
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "destination of capacity " + dst.capacity()
+                + " cannot hold a value of " + len + " bytes at offset " + dstOffset);
+        }
+        dst.putBytes(dstOffset, ks.payloadBuffer(v), ks.payloadOffset(v), len);
+        return len;
+    }
+
+    /**
+     * Visits live entries of {@code ks} at {@code seq} in key order from {@code start} (inclusive unless
+     * {@code after}) while keys are below {@code end} (null = unbounded), up to {@code limit}.
+     *
+     * @return entries visited.
+     */
+    static int scan(final KeySpace ks, final long seq, final DirectBuffer start, final int startOffset, final int startLength,
+        final boolean after, final DirectBuffer end, final int endOffset, final int endLength, final int limit, final KvVisitor visitor)
+    {
+        long node = start == null ? ks.first() : ks.seek(start, startOffset, startLength, !after);
+        int visited = 0;
+        while (node != 0 && visited < limit)
+        {
+            final DirectBuffer kb = ks.keyBuffer(node);
+            final int ko = ks.keyOffset(node);
+            final int kl = ks.keyLength(node);
+            if (end != null && KeyCompare.compare(kb, ko, kl, end, endOffset, endLength) >= 0)
+            {
+                break;
+            }
+            final long v = ks.liveVersionAt(node, seq);
+            if (v != 0)
+            {
+                visited++;
+                if (!visitor.visit(kb, ko, kl, ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), ks.versionSeq(v)))
+                {
+                    break;
+                }
+            }
+            node = ks.next(node);
+        }
+        return visited;
+    }
+
+    static KvScanResult kvScan(final KeySpace ks, final long seq, final byte[] start, final boolean after, final byte[] end,
+        final int limit)
+    {
+        if (limit <= 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "limit must be > 0, limit=" + limit);
+        }
+        final List<KvEntry> entries = new ArrayList<>(Math.min(limit, 1024));
+        final int[] count = {0};
+        final boolean[] more = {false};
+        scan(ks, seq, start == null ? null : new UnsafeBuffer(start), 0, start == null ? 0 : start.length, after,
+            end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, limit + 1,
+            (kb, ko, kl, vb, vo, vl, version) ->
+            {
+                if (count[0] == limit)
+                {
+                    more[0] = true;
+                    return false;
+                }
+                final byte[] k = new byte[kl];
+                kb.getBytes(ko, k);
+                final byte[] v = new byte[vl];
+                vb.getBytes(vo, v);
+                entries.add(new KvEntry(k, v, version));
+                count[0]++;
+                return true;
+            });
+        final ScanCursor next = more[0] ? new ScanCursor(seq, entries.get(entries.size() - 1).key()) : null;
+        return new KvScanResult(List.copyOf(entries), next, seq);
+    }
+
+    static TableScanResult tableScan(final TableState t, final long seq, final byte[] after, final int limit)
+    {
+        if (limit <= 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "limit must be > 0, limit=" + limit);
+        }
+        final KeySpace ks = t.rows();
+        final List<Row> rows = new ArrayList<>(Math.min(limit, 1024));
+        final byte[][] lastKey = {null};
+        final boolean[] more = {false};
+        scan(ks, seq, after == null ? null : new UnsafeBuffer(after), 0, after == null ? 0 : after.length, true, null, 0, 0,
+            limit + 1, (kb, ko, kl, vb, vo, vl, version) ->
+            {
+                if (rows.size() == limit)
+                {
+                    more[0] = true;
+                    return false;
+                }
+                rows.add(RowCodec.decode(vb, vo, vl, t.schema().columns()));
+                final byte[] k = new byte[kl];
+                kb.getBytes(ko, k);
+                lastKey[0] = k;
+                return true;
+            });
+        return new TableScanResult(List.copyOf(rows), more[0] ? new ScanCursor(seq, lastKey[0]) : null, seq);
+    }
+
+    /** @return the smallest key greater than every key that starts with {@code prefix}, or null when none exists. */
+    static byte[] prefixEnd(final byte[] prefix)
+    {
+        final byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--)
+        {
+            if (end[i] != (byte)0xFF)
+            {
+                end[i]++;
+                return java.util.Arrays.copyOf(end, i + 1);
+            }
+        }
+        return null;
+    }
+}

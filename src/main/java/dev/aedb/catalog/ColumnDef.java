@@ -1,0 +1,21 @@
+package dev.aedb.catalog;
+
+/**
+ * A column of a table.
+ *
+ * @param name     identifier, {@code [A-Za-z0-9_-]}, 1-128 bytes.
+ * @param type     the column type.
+ * @param nullable whether {@link Value#NULL} is allowed.
+ */
+public record ColumnDef(String name, ColumnType type, boolean nullable)
+{
+    public static ColumnDef of(final String name, final ColumnType type)
+    {
+        return new ColumnDef(name, type, false);
+    }
+
+    public static ColumnDef nullable(final String name, final ColumnType type)
+    {
+        return new ColumnDef(name, type, true);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.aedb.commit;
+
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+import dev.aedb.catalog.TableSchema;
+import dev.aedb.store.KeySpace;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One immutable version of the catalog: projects, scopes, tables and the key spaces holding their data. A DDL
+ * commit at seq S publishes a new version with {@link #seq()} = S whose {@link #previous()} is the version it
+ * replaced, so a reader at an older seq walks back to the catalog it must see. The writer cuts the history below
+ * the reclamation horizon.
+ */
+public final class CatalogState
+{
+    /** A project and its scopes. */
+    public record ProjectState(String id, String ownerId, Map<String, ScopeState> scopes)
+    {
+    }
+
+    /** A scope: its KV key space and its tables. */
+    public record ScopeState(String projectId, String id, String ownerId, KeySpace kv, Map<String, TableState> tables)
+    {
+    }
+
+    /** A table: schema and the key space of its rows. */
+    public record TableState(long tableId, TableSchema schema, KeySpace rows, int[] primaryKeyIndexes)
+    {
+    }
+
+    private final long seq;
+    private final Map<String, ProjectState> projects;
+    private final long nextTableId;
+    private volatile CatalogState previous;
+
+    CatalogState(final long seq, final Map<String, ProjectState> projects, final long nextTableId, final CatalogState previous)
+    {
+        this.seq = seq;
+        this.projects = projects;
+        this.nextTableId = nextTableId;
+        this.previous = previous;
+    }
+
+    static CatalogState empty()
+    {
+        return new CatalogState(0, Map.of(), 1, null);
+    }
+
+    /** @return the commit that published this version. */
+    public long seq()
+    {
+        return seq;
+    }
+
+    public CatalogState previous()
+    {
+        return previous;
+    }
+
+    void cutHistory()
+    {
+        previous = null;
+    }
+
+    long nextTableId()
+    {
+        return nextTableId;
+    }
+
+    /** @return the newest catalog version at or below {@code readSeq}. */
+    public CatalogState at(final long readSeq)
+    {
+        CatalogState c = this;
+        while (c.seq > readSeq && c.previous != null)
+        {
+            c = c.previous;
+        }
+        return c;
+    }
+
+    /** @return the projects, ordered by id. */
+    public Map<String, ProjectState> projects()
+    {
+        return Collections.unmodifiableMap(new TreeMap<>(projects));
+    }
+
+    public ProjectState projectOrNull(final String projectId)
+    {
+        return projects.get(projectId);
+    }
+
+    public ProjectState project(final String projectId)
+    {
+        final ProjectState p = projects.get(projectId);
+        if (p == null)
+        {
+            throw new AedbException(ErrorCode.PROJECT_NOT_FOUND, "project not found: " + projectId);
+        }
+        return p;
+    }
+
+    public ScopeState scope(final String projectId, final String scopeId)
+    {
+        final ScopeState s = project(projectId).scopes().get(scopeId);
+        if (s == null)
+        {
+            throw new AedbException(ErrorCode.SCOPE_NOT_FOUND, "scope not found: " + projectId + "." + scopeId);
+        }
+        return s;
+    }
+
+    public TableState table(final String projectId, final String scopeId, final String tableName)
+    {
+        final TableState t = scope(projectId, scopeId).tables().get(tableName);
+        if (t == null)
+        {
+            throw new AedbException(ErrorCode.TABLE_NOT_FOUND, "table not found: " + projectId + "." + scopeId + "." + tableName);
+        }
+        return t;
+    }
+
+    CatalogState withProject(final ProjectState project)
+    {
+        final Map<String, ProjectState> next = new LinkedHashMap<>(projects);
+        next.put(project.id(), project);
+        return new CatalogState(seq, Collections.unmodifiableMap(next), nextTableId, previous);
+    }
+
+    CatalogState withoutProject(final String projectId)
+    {
+        final Map<String, ProjectState> next = new LinkedHashMap<>(projects);
+        next.remove(projectId);
+        return new CatalogState(seq, Collections.unmodifiableMap(next), nextTableId, previous);
+    }
+
+    CatalogState withScope(final ScopeState scope)
+    {
+        final ProjectState p = project(scope.projectId());
+        final Map<String, ScopeState> scopes = new LinkedHashMap<>(p.scopes());
+        scopes.put(scope.id(), scope);
+        return withProject(new ProjectState(p.id(), p.ownerId(), Collections.unmodifiableMap(scopes)));
+    }
+
+    CatalogState withoutScope(final String projectId, final String scopeId)
+    {
+        final ProjectState p = project(projectId);
+        final Map<String, ScopeState> scopes = new LinkedHashMap<>(p.scopes());
+        scopes.remove(scopeId);
+        return withProject(new ProjectState(p.id(), p.ownerId(), Collections.unmodifiableMap(scopes)));
+    }
+
+    CatalogState withTable(final TableState table, final boolean newId)
+    {
+        final TableSchema schema = table.schema();
+        final ScopeState s = scope(schema.projectId(), schema.scopeId());
+        final Map<String, TableState> tables = new LinkedHashMap<>(s.tables());
+        tables.put(schema.tableName(), table);
+        final CatalogState c = withScope(new ScopeState(s.projectId(), s.id(), s.ownerId(), s.kv(), Collections.unmodifiableMap(tables)));
+        return newId ? new CatalogState(c.seq, c.projects, nextTableId + 1, c.previous) : c;
+    }
+
+    CatalogState withoutTable(final String projectId, final String scopeId, final String tableName)
+    {
+        final ScopeState s = scope(projectId, scopeId);
+        final Map<String, TableState> tables = new LinkedHashMap<>(s.tables());
+        tables.remove(tableName);
+        return withScope(new ScopeState(s.projectId(), s.id(), s.ownerId(), s.kv(), Collections.unmodifiableMap(tables)));
+    }
+
+    CatalogState publishedAt(final long commitSeq, final CatalogState replaced)
+    {
+        return new CatalogState(commitSeq, projects, nextTableId, replaced);
+    }
+}

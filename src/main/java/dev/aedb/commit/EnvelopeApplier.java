@@ -1,0 +1,707 @@
+package dev.aedb.commit;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.aedb.AedbConfig;
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+import dev.aedb.catalog.ColumnDef;
+import dev.aedb.catalog.DdlOperation;
+import dev.aedb.catalog.Row;
+import dev.aedb.catalog.TableSchema;
+import dev.aedb.catalog.Value;
+import dev.aedb.codec.ByteWriter;
+import dev.aedb.codec.KeyCodec;
+import dev.aedb.codec.RowCodec;
+import dev.aedb.commit.CatalogState.ProjectState;
+import dev.aedb.commit.CatalogState.ScopeState;
+import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.store.KeySpace;
+import dev.aedb.store.Store;
+
+import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies one envelope to the store at a given seq, all or nothing: assertions first, then each mutation in order
+ * against the writer's view (the newest version of everything, visible or not), so a later mutation sees the
+ * earlier ones. On any failure every version pushed for the envelope is popped, key spaces it created are freed
+ * and the catalog is left as it was. The same code runs for live commits and for WAL replay.
+ * Writer thread only.
+ */
+final class EnvelopeApplier
+{
+    /** The default scope every project gets. */
+    static final String DEFAULT_SCOPE = "app";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Store store;
+    private final AedbConfig config;
+    private final ByteWriter keyScratch = new ByteWriter(256);
+    private final ByteWriter rowScratch = new ByteWriter(1024);
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+    private final boolean[] created = new boolean[1];
+    private final List<KeySpace> undoSpaces = new ArrayList<>();
+    private final LongArrayList undoNodes = new LongArrayList();
+    private final LongArrayList undoVersions = new LongArrayList();
+    private final List<KeySpace> createdSpaces = new ArrayList<>();
+    private final List<KeySpace> droppedSpaces = new ArrayList<>();
+    private CatalogState catalog = CatalogState.empty();
+    private CatalogState working;
+    private long seq;
+
+    EnvelopeApplier(final Store store, final AedbConfig config)
+    {
+        this.store = store;
+        this.config = config;
+    }
+
+    /** @return the newest catalog (writer view); readers pick their version with {@link CatalogState#at}. */
+    CatalogState catalog()
+    {
+        return catalog;
+    }
+
+    /**
+     * @throws AedbException when an assertion or mutation fails; nothing is changed then.
+     */
+    void apply(final TransactionEnvelope envelope, final long commitSeq)
+    {
+        seq = commitSeq;
+        working = catalog;
+        undoSpaces.clear();
+        undoNodes.clear();
+        undoVersions.clear();
+        createdSpaces.clear();
+        droppedSpaces.clear();
+        try
+        {
+            final List<Assertion> assertions = envelope.assertions();
+            for (int i = 0; i < assertions.size(); i++)
+            {
+                check(i, assertions.get(i));
+            }
+            for (final Mutation m : envelope.mutations())
+            {
+                mutate(m);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            rollback();
+            throw ex;
+        }
+        if (working != catalog)
+        {
+            catalog = working.publishedAt(commitSeq, catalog);
+            for (final KeySpace ks : droppedSpaces)
+            {
+                store.retireKeySpace(ks, commitSeq);
+            }
+        }
+        working = null;
+    }
+
+    private void rollback()
+    {
+        for (int i = undoVersions.size() - 1; i >= 0; i--)
+        {
+            undoSpaces.get(i).pop(undoNodes.getLong(i), undoVersions.getLong(i));
+        }
+        for (final KeySpace ks : createdSpaces)
+        {
+            store.retireKeySpace(ks, 0);
+        }
+        working = null;
+    }
+
+    /** Writer only: forgets catalog versions no reader can need. */
+    void pruneCatalogHistory(final long horizon)
+    {
+        CatalogState c = catalog;
+        while (c != null && c.seq() > horizon)
+        {
+            c = c.previous();
+        }
+        if (c != null)
+        {
+            c.cutHistory();
+        }
+    }
+
+    // ------------------------------------------------------------------ assertions
+
+    private void check(final int index, final Assertion a)
+    {
+        if (a instanceof Assertion.KeyVersion x)
+        {
+            final long actual = kvVersion(x.projectId(), x.scopeId(), x.key());
+            if (actual != x.expectedSeq())
+            {
+                throw failed(index, "KeyVersion expected=" + x.expectedSeq() + " actual=" + actual);
+            }
+        }
+        else if (a instanceof Assertion.KeyExists x)
+        {
+            final boolean actual = kvVersion(x.projectId(), x.scopeId(), x.key()) != 0;
+            if (actual != x.expected())
+            {
+                throw failed(index, "KeyExists expected=" + x.expected() + " actual=" + actual);
+            }
+        }
+        else if (a instanceof Assertion.RowVersion x)
+        {
+            final long actual = rowVersion(x.projectId(), x.scopeId(), x.tableName(), x.primaryKey());
+            if (actual != x.expectedSeq())
+            {
+                throw failed(index, "RowVersion expected=" + x.expectedSeq() + " actual=" + actual);
+            }
+        }
+        else if (a instanceof Assertion.RowExists x)
+        {
+            final boolean actual = rowVersion(x.projectId(), x.scopeId(), x.tableName(), x.primaryKey()) != 0;
+            if (actual != x.expected())
+            {
+                throw failed(index, "RowExists expected=" + x.expected() + " actual=" + actual);
+            }
+        }
+    }
+
+    private static AedbException failed(final int index, final String what)
+    {
+        return new AedbException(ErrorCode.ASSERTION_FAILED, "assertion #" + index + " " + what);
+    }
+
+    private long kvVersion(final String projectId, final String scopeId, final byte[] key)
+    {
+        final KeySpace ks = working.scope(projectId, scopeId).kv();
+        view.wrap(key);
+        final long node = ks.find(view, 0, key.length);
+        return newestLiveSeq(ks, node);
+    }
+
+    private long rowVersion(final String projectId, final String scopeId, final String tableName, final List<Value> primaryKey)
+    {
+        final TableState t = working.table(projectId, scopeId, tableName);
+        encodeKey(t, primaryKey);
+        final long node = t.rows().find(keyScratch.buffer(), 0, keyScratch.position());
+        return newestLiveSeq(t.rows(), node);
+    }
+
+    private static long newestLiveSeq(final KeySpace ks, final long node)
+    {
+        if (node == 0)
+        {
+            return 0;
+        }
+        final long v = ks.newest(node);
+        return v == 0 || ks.isTombstone(v) ? 0 : ks.versionSeq(v);
+    }
+
+    // ------------------------------------------------------------------ mutations
+
+    private void mutate(final Mutation m)
+    {
+        if (m instanceof Mutation.Ddl d)
+        {
+            ddl(d.operation());
+        }
+        else if (m instanceof Mutation.Insert x)
+        {
+            writeRow(working.table(x.projectId(), x.scopeId(), x.tableName()), x.primaryKey(), x.row(), true);
+        }
+        else if (m instanceof Mutation.Upsert x)
+        {
+            writeRow(working.table(x.projectId(), x.scopeId(), x.tableName()), x.primaryKey(), x.row(), false);
+        }
+        else if (m instanceof Mutation.Delete x)
+        {
+            final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
+            encodeKey(t, x.primaryKey());
+            delete(t.rows(), keyScratch.buffer(), keyScratch.position());
+        }
+        else if (m instanceof Mutation.UpdateFields x)
+        {
+            updateFields(x);
+        }
+        else if (m instanceof Mutation.KvSet x)
+        {
+            final KeySpace ks = working.scope(x.projectId(), x.scopeId()).kv();
+            view.wrap(x.key());
+            final long node = ks.findOrInsert(view, 0, x.key().length, created);
+            view.wrap(x.value());
+            push(ks, node, false, view, x.value().length);
+        }
+        else if (m instanceof Mutation.KvDel x)
+        {
+            final KeySpace ks = working.scope(x.projectId(), x.scopeId()).kv();
+            view.wrap(x.key());
+            delete(ks, view, x.key().length);
+        }
+        else if (m instanceof Mutation.KvIncU256 x)
+        {
+            counter(x.projectId(), x.scopeId(), x.key(), x.amount(), true);
+        }
+        else if (m instanceof Mutation.KvDecU256 x)
+        {
+            counter(x.projectId(), x.scopeId(), x.key(), x.amount(), false);
+        }
+        else
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "unsupported mutation " + m);
+        }
+    }
+
+    private void push(final KeySpace ks, final long node, final boolean tombstone, final org.agrona.DirectBuffer payload,
+        final int length)
+    {
+        final long v = ks.push(node, seq, tombstone, payload, 0, length);
+        undoSpaces.add(ks);
+        undoNodes.addLong(node);
+        undoVersions.addLong(v);
+        if (ks.trim(node, store.effectiveHorizon()) > 1 || tombstone)
+        {
+            ks.markGarbage();
+        }
+    }
+
+    private void delete(final KeySpace ks, final org.agrona.DirectBuffer key, final int length)
+    {
+        final long node = ks.find(key, 0, length);
+        if (node == 0)
+        {
+            return;
+        }
+        final long newest = ks.newest(node);
+        if (newest == 0 || ks.isTombstone(newest))
+        {
+            return;
+        }
+        push(ks, node, true, key, 0);
+    }
+
+    private void counter(final String projectId, final String scopeId, final byte[] key, final byte[] amount, final boolean add)
+    {
+        final KeySpace ks = working.scope(projectId, scopeId).kv();
+        view.wrap(key);
+        final long node = ks.findOrInsert(view, 0, key.length, created);
+        final long newest = ks.newest(node);
+        final byte[] current = new byte[32];
+        if (newest != 0 && !ks.isTombstone(newest))
+        {
+            if (ks.payloadLength(newest) != 32)
+            {
+                if (created[0])
+                {
+                    ks.markGarbage();
+                }
+                throw new AedbException(ErrorCode.INVALID_VALUE,
+                    "value of key is " + ks.payloadLength(newest) + " bytes, not a 32-byte u256");
+            }
+            ks.payloadBuffer(newest).getBytes(ks.payloadOffset(newest), current);
+        }
+        final byte[] next = add ? U256Math.add(current, amount) : U256Math.subtract(current, amount);
+        if (next == null)
+        {
+            if (created[0])
+            {
+                ks.markGarbage();
+            }
+            throw new AedbException(add ? ErrorCode.OVERFLOW : ErrorCode.UNDERFLOW,
+                (add ? "u256 increment overflows" : "u256 decrement underflows") + " the counter");
+        }
+        view.wrap(next);
+        push(ks, node, false, view, 32);
+    }
+
+    private void writeRow(final TableState t, final List<Value> primaryKey, final Row row, final boolean insert)
+    {
+        final TableSchema schema = t.schema();
+        checkRow(schema, row);
+        checkKeyMatches(t, primaryKey, row);
+        encodeKey(t, primaryKey);
+        rowScratch.reset();
+        RowCodec.encode(row, rowScratch);
+        if (rowScratch.position() > config.maxValueBytes())
+        {
+            throw new AedbException(ErrorCode.VALUE_TOO_LARGE,
+                "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
+        }
+        final KeySpace ks = t.rows();
+        final long node = ks.findOrInsert(keyScratch.buffer(), 0, keyScratch.position(), created);
+        if (insert && !created[0])
+        {
+            final long newest = ks.newest(node);
+            if (newest != 0 && !ks.isTombstone(newest))
+            {
+                throw new AedbException(ErrorCode.DUPLICATE_KEY, "a row with this primary key exists in " + schema.tableName()
+                    + ": " + primaryKey);
+            }
+        }
+        if (created[0])
+        {
+            ks.markGarbage(); // an empty key record is left behind if a later mutation fails
+        }
+        push(ks, node, false, rowScratch.buffer(), rowScratch.position());
+    }
+
+    private void updateFields(final Mutation.UpdateFields x)
+    {
+        final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
+        final TableSchema schema = t.schema();
+        encodeKey(t, x.primaryKey());
+        final KeySpace ks = t.rows();
+        final long node = ks.find(keyScratch.buffer(), 0, keyScratch.position());
+        final long newest = node == 0 ? 0 : ks.newest(node);
+        if (newest == 0 || ks.isTombstone(newest))
+        {
+            throw new AedbException(ErrorCode.ROW_NOT_FOUND, "no row with primary key " + x.primaryKey() + " in " + schema.tableName());
+        }
+        final Row current = RowCodec.decode(ks.payloadBuffer(newest), ks.payloadOffset(newest), ks.payloadLength(newest),
+            schema.columns());
+        final Value[] values = current.values().toArray(new Value[0]);
+        final Set<Integer> keyColumns = new HashSet<>();
+        for (final int i : t.primaryKeyIndexes())
+        {
+            keyColumns.add(i);
+        }
+        for (final Map.Entry<String, Value> e : x.fields().entrySet())
+        {
+            final int index = schema.columnIndex(e.getKey());
+            if (index < 0)
+            {
+                throw new AedbException(ErrorCode.COLUMN_NOT_FOUND, "column not found: " + schema.tableName() + "." + e.getKey());
+            }
+            if (keyColumns.contains(index))
+            {
+                throw new AedbException(ErrorCode.PRIMARY_KEY_UPDATE, "UpdateFields cannot change key column " + e.getKey());
+            }
+            checkValue(schema.columns().get(index), e.getValue());
+            values[index] = e.getValue();
+        }
+        rowScratch.reset();
+        RowCodec.encode(Row.of(values), rowScratch);
+        if (rowScratch.position() > config.maxValueBytes())
+        {
+            throw new AedbException(ErrorCode.VALUE_TOO_LARGE,
+                "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
+        }
+        push(ks, node, false, rowScratch.buffer(), rowScratch.position());
+    }
+
+    // ------------------------------------------------------------------ type checks
+
+    /** Checks a row against a schema: arity, nullability, exact types, finite floats, well-formed JSON. */
+    static void checkRow(final TableSchema schema, final Row row)
+    {
+        final List<ColumnDef> columns = schema.columns();
+        if (row.size() != columns.size())
+        {
+            throw new AedbException(ErrorCode.ARITY_MISMATCH,
+                "row has " + row.size() + " values, table " + schema.tableName() + " has " + columns.size() + " columns");
+        }
+        for (int i = 0; i < columns.size(); i++)
+        {
+            checkValue(columns.get(i), row.get(i));
+        }
+    }
+
+    static void checkValue(final ColumnDef column, final Value value)
+    {
+        if (value == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value for column " + column.name() + " is null; use Value.NULL");
+        }
+        if (value instanceof Value.Null)
+        {
+            if (!column.nullable())
+            {
+                throw new AedbException(ErrorCode.NULL_NOT_ALLOWED, "column " + column.name() + " is not nullable");
+            }
+            return;
+        }
+        if (value.type() != column.type())
+        {
+            throw new AedbException(ErrorCode.TYPE_MISMATCH,
+                "column " + column.name() + " is " + column.type() + ", value is " + value.type());
+        }
+        if (value instanceof Value.Float64 f && !Double.isFinite(f.value()))
+        {
+            throw new AedbException(ErrorCode.INVALID_VALUE, "column " + column.name() + " rejects non-finite float " + f.value());
+        }
+        if (value instanceof Value.Json j)
+        {
+            checkJson(column.name(), j.value());
+        }
+    }
+
+    private static void checkJson(final String column, final String text)
+    {
+        try (JsonParser parser = JSON.getFactory().createParser(text))
+        {
+            JsonToken token = parser.nextToken();
+            if (token == null)
+            {
+                throw new IOException("empty document");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null)
+            {
+                throw new IOException("trailing content");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.INVALID_VALUE, "column " + column + " holds malformed JSON: " + ex.getMessage());
+        }
+    }
+
+    private void checkKeyMatches(final TableState t, final List<Value> primaryKey, final Row row)
+    {
+        final int[] idx = t.primaryKeyIndexes();
+        if (primaryKey.size() != idx.length)
+        {
+            throw new AedbException(ErrorCode.ARITY_MISMATCH,
+                "primary key has " + primaryKey.size() + " values, table " + t.schema().tableName() + " has " + idx.length);
+        }
+        for (int i = 0; i < idx.length; i++)
+        {
+            if (!primaryKey.get(i).equals(row.get(idx[i])))
+            {
+                throw new AedbException(ErrorCode.PRIMARY_KEY_MISMATCH, "primary key value " + primaryKey.get(i)
+                    + " differs from the row's " + t.schema().primaryKey().get(i) + "=" + row.get(idx[i]));
+            }
+        }
+    }
+
+    /** Type-checks a primary key and encodes it into the key scratch buffer. */
+    private void encodeKey(final TableState t, final List<Value> primaryKey)
+    {
+        encodeKey(t, primaryKey, keyScratch, config.maxKvKeyBytes());
+    }
+
+    /**
+     * Type-checks a primary key against the table and encodes it.
+     */
+    static void encodeKey(final TableState t, final List<Value> primaryKey, final ByteWriter out, final int maxKeyBytes)
+    {
+        final int[] idx = t.primaryKeyIndexes();
+        if (primaryKey == null || primaryKey.size() != idx.length)
+        {
+            throw new AedbException(ErrorCode.ARITY_MISMATCH, "primary key has " + (primaryKey == null ? 0 : primaryKey.size())
+                + " values, table " + t.schema().tableName() + " has " + idx.length);
+        }
+        for (int i = 0; i < idx.length; i++)
+        {
+            final ColumnDef c = t.schema().columns().get(idx[i]);
+            final Value v = primaryKey.get(i);
+            if (v == null || v instanceof Value.Null)
+            {
+                throw new AedbException(ErrorCode.NULL_NOT_ALLOWED, "key column " + c.name() + " cannot be NULL");
+            }
+            checkValue(c, v);
+        }
+        out.reset();
+        KeyCodec.encode(primaryKey, out);
+        if (out.position() > maxKeyBytes)
+        {
+            throw new AedbException(ErrorCode.KEY_TOO_LARGE,
+                "encoded primary key of " + out.position() + " bytes exceeds maxKvKeyBytes=" + maxKeyBytes);
+        }
+    }
+
+    // ------------------------------------------------------------------ DDL
+
+    private void ddl(final DdlOperation op)
+    {
+        if (op instanceof DdlOperation.CreateProject x)
+        {
+            if (x.projectId().startsWith("_"))
+            {
+                throw new AedbException(ErrorCode.RESERVED_NAME, "project ids starting with '_' are reserved: " + x.projectId());
+            }
+            if (working.projectOrNull(x.projectId()) != null)
+            {
+                if (x.ifNotExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.PROJECT_EXISTS, "project exists: " + x.projectId());
+            }
+            working = working.withProject(new ProjectState(x.projectId(), x.ownerId(), Map.of()));
+            working = working.withScope(new ScopeState(x.projectId(), DEFAULT_SCOPE, x.ownerId(), newSpace(), Map.of()));
+        }
+        else if (op instanceof DdlOperation.DropProject x)
+        {
+            final ProjectState p = working.projectOrNull(x.projectId());
+            if (p == null)
+            {
+                if (x.ifExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.PROJECT_NOT_FOUND, "project not found: " + x.projectId());
+            }
+            for (final ScopeState s : p.scopes().values())
+            {
+                dropScopeSpaces(s);
+            }
+            working = working.withoutProject(x.projectId());
+        }
+        else if (op instanceof DdlOperation.CreateScope x)
+        {
+            final ProjectState p = working.project(x.projectId());
+            if (p.scopes().containsKey(x.scopeId()))
+            {
+                if (x.ifNotExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.SCOPE_EXISTS, "scope exists: " + x.projectId() + "." + x.scopeId());
+            }
+            working = working.withScope(new ScopeState(x.projectId(), x.scopeId(), x.ownerId(), newSpace(), Map.of()));
+        }
+        else if (op instanceof DdlOperation.DropScope x)
+        {
+            final ProjectState p = working.project(x.projectId());
+            final ScopeState s = p.scopes().get(x.scopeId());
+            if (s == null)
+            {
+                if (x.ifExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.SCOPE_NOT_FOUND, "scope not found: " + x.projectId() + "." + x.scopeId());
+            }
+            dropScopeSpaces(s);
+            working = working.withoutScope(x.projectId(), x.scopeId());
+        }
+        else if (op instanceof DdlOperation.CreateTable x)
+        {
+            createTable(x);
+        }
+        else if (op instanceof DdlOperation.DropTable x)
+        {
+            final ScopeState s = working.scope(x.projectId(), x.scopeId());
+            final TableState t = s.tables().get(x.tableName());
+            if (t == null)
+            {
+                if (x.ifExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.TABLE_NOT_FOUND, "table not found: " + x.projectId() + "." + x.scopeId() + "."
+                    + x.tableName());
+            }
+            drop(t.rows());
+            working = working.withoutTable(x.projectId(), x.scopeId(), x.tableName());
+        }
+        else if (op instanceof DdlOperation.AlterTableAddColumn x)
+        {
+            final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
+            if (t.schema().columnIndex(x.column().name()) >= 0)
+            {
+                throw new AedbException(ErrorCode.COLUMN_EXISTS, "column exists: " + x.tableName() + "." + x.column().name());
+            }
+            if (!x.column().nullable())
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA,
+                    "an added column must be nullable (existing rows read it as NULL): " + x.column().name());
+            }
+            final TableSchema schema = t.schema().withColumn(x.column());
+            working = working.withTable(new TableState(t.tableId(), schema, t.rows(), schema.primaryKeyIndexes()), false);
+        }
+    }
+
+    private void createTable(final DdlOperation.CreateTable x)
+    {
+        final ScopeState s = working.scope(x.projectId(), x.scopeId());
+        if (s.tables().containsKey(x.tableName()))
+        {
+            if (x.ifNotExists())
+            {
+                return;
+            }
+            throw new AedbException(ErrorCode.TABLE_EXISTS, "table exists: " + x.projectId() + "." + x.scopeId() + "." + x.tableName());
+        }
+        if (x.columns().isEmpty())
+        {
+            throw new AedbException(ErrorCode.INVALID_SCHEMA, "a table needs at least one column");
+        }
+        if (x.columns().size() > 1024)
+        {
+            throw new AedbException(ErrorCode.INVALID_SCHEMA, "a table has at most 1024 columns, columns=" + x.columns().size());
+        }
+        final Set<String> names = new HashSet<>();
+        for (final ColumnDef c : x.columns())
+        {
+            if (!names.add(c.name()))
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA, "duplicate column " + c.name());
+            }
+        }
+        if (x.primaryKey().isEmpty())
+        {
+            throw new AedbException(ErrorCode.INVALID_SCHEMA, "a table needs a primary key");
+        }
+        final Set<String> keyNames = new HashSet<>();
+        for (final String k : x.primaryKey())
+        {
+            if (!names.contains(k))
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA, "primary key column " + k + " is not a column");
+            }
+            if (!keyNames.add(k))
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA, "primary key names " + k + " twice");
+            }
+        }
+        final TableSchema schema = new TableSchema(x.projectId(), x.scopeId(), x.tableName(), x.ownerId(), x.columns(),
+            x.primaryKey());
+        for (final int i : schema.primaryKeyIndexes())
+        {
+            if (schema.columns().get(i).nullable())
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA, "primary key column " + schema.columns().get(i).name()
+                    + " cannot be nullable");
+            }
+        }
+        working = working.withTable(new TableState(working.nextTableId(), schema, newSpace(), schema.primaryKeyIndexes()), true);
+    }
+
+    private KeySpace newSpace()
+    {
+        final KeySpace ks = store.newKeySpace();
+        createdSpaces.add(ks);
+        return ks;
+    }
+
+    private void dropScopeSpaces(final ScopeState s)
+    {
+        drop(s.kv());
+        for (final TableState t : s.tables().values())
+        {
+            drop(t.rows());
+        }
+    }
+
+    private void drop(final KeySpace ks)
+    {
+        if (createdSpaces.remove(ks))
+        {
+            // created and dropped in the same envelope: nobody else ever saw it
+            store.retireKeySpace(ks, 0);
+            return;
+        }
+        droppedSpaces.add(ks);
+    }
+}

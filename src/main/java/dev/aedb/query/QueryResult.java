@@ -1,0 +1,16 @@
+package dev.aedb.query;
+
+import dev.aedb.catalog.Row;
+
+import java.util.List;
+
+/**
+ * @param columns      names of the returned columns, in order.
+ * @param rows         the rows, each holding exactly those columns.
+ * @param snapshotSeq  the snapshot the query read.
+ * @param rowsExamined rows the executor looked at.
+ * @param plan         the access path: {@code PrimaryKeyLookup} or {@code FullScanFilter}.
+ */
+public record QueryResult(List<String> columns, List<Row> rows, long snapshotSeq, long rowsExamined, String plan)
+{
+}

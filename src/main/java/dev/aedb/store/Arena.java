@@ -1,0 +1,269 @@
+package dev.aedb.store;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Off-heap memory for version records and index nodes: fixed-size segment files, each written with zeros to its
+ * full length before it is mapped (a sparse mapping on a full disk would raise SIGBUS on first touch; a
+ * pre-written one fails cleanly at creation instead), wrapped in Agrona {@link UnsafeBuffer}s.
+ * <p>
+ * An address is {@code segment << 32 | offset}; 0 is never a valid address (every segment starts with a
+ * {@link #SEGMENT_HEADER_LENGTH}-byte header). Blocks are 16-byte aligned and never span segments. Freed blocks go
+ * to per-size-class free lists (exact 16-byte classes up to 2 KiB, powers of two above) and are reused first.
+ * <p>
+ * Threading: {@link #allocate} and {@link #free} are called by the single writer thread only; {@link #buffer}
+ * and {@link #offset} by any thread.
+ */
+public final class Arena implements AutoCloseable
+{
+    public static final int SEGMENT_HEADER_LENGTH = 64;
+    public static final int ALIGNMENT = 16;
+    private static final int SMALL_LIMIT = 2048;
+    private static final int SMALL_CLASSES = SMALL_LIMIT / ALIGNMENT + 1;
+    private static final int MAX_SEGMENTS = 65_535;
+    private static final long SEGMENT_MAGIC = 0x3147455341424541L; // "AEBASEG1"
+
+    private final Path directory;
+    private final int segmentBytes;
+    private final List<FileChannel> channels = new ArrayList<>();
+    private final List<MappedByteBuffer> mappings = new ArrayList<>();
+    private final long[] freeHeads = new long[SMALL_CLASSES + 32];
+    private volatile UnsafeBuffer[] segments = new UnsafeBuffer[0];
+    private int bump;
+    private long allocatedBytes;
+    private long freeBytes;
+
+    /**
+     * @param directory    where segment files live; existing segment files are deleted (the arena is rebuilt from
+     *                     the WAL at every open).
+     * @param segmentBytes size of each segment, a power of two.
+     */
+    public Arena(final Path directory, final int segmentBytes)
+    {
+        this.directory = directory;
+        this.segmentBytes = segmentBytes;
+        try
+        {
+            Files.createDirectories(directory);
+            try (var stream = Files.list(directory))
+            {
+                for (final Path p : (Iterable<Path>)stream::iterator)
+                {
+                    if (p.getFileName().toString().endsWith(".seg"))
+                    {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        addSegment();
+    }
+
+    /** @return the buffer holding the block at {@code address}. */
+    public UnsafeBuffer buffer(final long address)
+    {
+        return segments[(int)(address >>> 32)];
+    }
+
+    /** @return the offset of {@code address} inside its segment buffer. */
+    public static int offset(final long address)
+    {
+        return (int)address;
+    }
+
+    /** @return the size a request of {@code size} bytes really occupies. */
+    public static int blockSize(final int size)
+    {
+        if (size <= SMALL_LIMIT)
+        {
+            return (size + ALIGNMENT - 1) & -ALIGNMENT;
+        }
+        return 1 << (32 - Integer.numberOfLeadingZeros(size - 1));
+    }
+
+    private static int sizeClass(final int blockSize)
+    {
+        if (blockSize <= SMALL_LIMIT)
+        {
+            return blockSize / ALIGNMENT;
+        }
+        return SMALL_CLASSES + (31 - Integer.numberOfLeadingZeros(blockSize));
+    }
+
+    /**
+     * @param size bytes needed, at most half a segment.
+     * @return the address of a block of at least {@code size} bytes; its contents are undefined.
+     * @throws UncheckedIOException when a new segment cannot be created (for example the disk is full).
+     */
+    public long allocate(final int size)
+    {
+        final int block = blockSize(size);
+        if (block > segmentBytes - SEGMENT_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("block of " + size + " bytes does not fit a segment of " + segmentBytes);
+        }
+        final int cls = sizeClass(block);
+        final long head = freeHeads[cls];
+        if (head != 0)
+        {
+            freeHeads[cls] = buffer(head).getLong(offset(head));
+            freeBytes -= block;
+            allocatedBytes += block;
+            return head;
+        }
+        if (bump + block > segmentBytes)
+        {
+            addSegment();
+        }
+        final long address = ((long)(segments.length - 1) << 32) | bump;
+        bump += block;
+        allocatedBytes += block;
+        return address;
+    }
+
+    /**
+     * @param address a block from {@link #allocate} that no reader can reach any more.
+     * @param size    the size it was allocated with.
+     */
+    public void free(final long address, final int size)
+    {
+        final int block = blockSize(size);
+        final int cls = sizeClass(block);
+        buffer(address).putLong(offset(address), freeHeads[cls]);
+        freeHeads[cls] = address;
+        freeBytes += block;
+        allocatedBytes -= block;
+    }
+
+    /** @return bytes in blocks currently allocated. */
+    public long allocatedBytes()
+    {
+        return allocatedBytes;
+    }
+
+    /** @return bytes in blocks on the free lists. */
+    public long freeBytes()
+    {
+        return freeBytes;
+    }
+
+    /** @return bytes of segment files on disk. */
+    public long fileBytes()
+    {
+        return (long)segments.length * segmentBytes;
+    }
+
+    private void addSegment()
+    {
+        final int index = segments.length;
+        if (index >= MAX_SEGMENTS)
+        {
+            throw new IllegalStateException("arena is full: " + MAX_SEGMENTS + " segments");
+        }
+        final Path file = directory.resolve(String.format("arena-%06d.seg", index));
+        try
+        {
+            final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+            try
+            {
+                final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+                long written = 0;
+                while (written < segmentBytes)
+                {
+                    zeros.clear();
+                    zeros.limit((int)Math.min(zeros.capacity(), segmentBytes - written));
+                    written += channel.write(zeros, written);
+                }
+                final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+                final UnsafeBuffer buffer = new UnsafeBuffer(mapping);
+                buffer.putLong(0, SEGMENT_MAGIC);
+                buffer.putInt(8, 1);
+                buffer.putInt(12, index);
+                channels.add(channel);
+                mappings.add(mapping);
+                final UnsafeBuffer[] next = java.util.Arrays.copyOf(segments, index + 1);
+                next[index] = buffer;
+                segments = next;
+                bump = SEGMENT_HEADER_LENGTH;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                Files.deleteIfExists(file);
+                throw ex;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create store segment " + file, ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        close(true);
+    }
+
+    /**
+     * Deletes the segment files.
+     *
+     * @param unmap true to unmap at once (no reader may run any more); false to leave the mappings to the garbage
+     *              collector, for when a reader may still hold a pointer.
+     */
+    public void close(final boolean unmap)
+    {
+        if (unmap)
+        {
+            segments = new UnsafeBuffer[0];
+            for (final MappedByteBuffer m : mappings)
+            {
+                IoUtil.unmap(m);
+            }
+        }
+        mappings.clear();
+        for (final FileChannel c : channels)
+        {
+            try
+            {
+                c.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing a channel whose mapping is gone; nothing to recover
+            }
+        }
+        channels.clear();
+        try (var stream = Files.list(directory))
+        {
+            for (final Path p : (Iterable<Path>)stream::iterator)
+            {
+                if (p.getFileName().toString().endsWith(".seg"))
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: the next open deletes leftovers before it maps anything
+        }
+    }
+}

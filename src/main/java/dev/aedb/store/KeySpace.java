@@ -1,0 +1,481 @@
+package dev.aedb.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.aedb.store.NodeDescriptor.CHAIN_OFFSET;
+import static dev.aedb.store.NodeDescriptor.KEY_LENGTH_OFFSET;
+import static dev.aedb.store.NodeDescriptor.LEVEL_OFFSET;
+import static dev.aedb.store.NodeDescriptor.MAX_LEVEL;
+import static dev.aedb.store.NodeDescriptor.NEXT_OFFSET;
+import static dev.aedb.store.VersionDescriptor.FLAGS_OFFSET;
+import static dev.aedb.store.VersionDescriptor.LENGTH_OFFSET;
+import static dev.aedb.store.VersionDescriptor.PAYLOAD_OFFSET;
+import static dev.aedb.store.VersionDescriptor.SEQ_OFFSET;
+import static dev.aedb.store.VersionDescriptor.TOMBSTONE;
+
+/**
+ * One ordered key space (a table's rows or a scope's KV pairs): an off-heap skip list of key records
+ * ({@link NodeDescriptor}), each heading a newest-first chain of versions ({@link VersionDescriptor}).
+ * <p>
+ * Threading: methods documented "writer" are called by the sequencer thread only; the others by any thread that
+ * holds a reader slot pinned at the seq it reads (see {@link ReaderRegistry}). Readers take no locks and never
+ * block the writer.
+ */
+public final class KeySpace
+{
+    private final Store store;
+    private final Arena arena;
+    private final long head;
+    private final long[] preds = new long[MAX_LEVEL];
+    private volatile int topLevel = 1;
+    private long random = 0x9E3779B97F4A7C15L;
+    private long garbage;
+    private long garbageAddedInPass;
+    private long pendingInPass;
+    private long lastPassHorizon = -1;
+    private byte[] sweepCursor;
+    boolean inSweepList;
+
+    KeySpace(final Store store)
+    {
+        this.store = store;
+        this.arena = store.arena();
+        this.head = arena.allocate(NodeDescriptor.nodeSize(MAX_LEVEL, 0));
+        final UnsafeBuffer b = arena.buffer(head);
+        final int o = Arena.offset(head);
+        b.putLong(o + CHAIN_OFFSET, 0);
+        b.putInt(o + KEY_LENGTH_OFFSET, 0);
+        b.putInt(o + LEVEL_OFFSET, MAX_LEVEL);
+        for (int i = 0; i < MAX_LEVEL; i++)
+        {
+            b.putLong(o + NEXT_OFFSET + 8 * i, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- reader side
+
+    private long nextAcquire(final long node, final int level)
+    {
+        return arena.buffer(node).getLongVolatile(Arena.offset(node) + NEXT_OFFSET + 8 * level);
+    }
+
+    private int compareKey(final long node, final DirectBuffer key, final int offset, final int length)
+    {
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
+        final int level = b.getInt(o + LEVEL_OFFSET);
+        return KeyCompare.compare(b, o + NodeDescriptor.keyOffset(level), b.getInt(o + KEY_LENGTH_OFFSET), key, offset, length);
+    }
+
+    /** @return the key record for the key, or 0 when the key space never held it (or it was reclaimed). */
+    public long find(final DirectBuffer key, final int offset, final int length)
+    {
+        long x = head;
+        for (int level = topLevel - 1; level >= 0; level--)
+        {
+            while (true)
+            {
+                final long next = nextAcquire(x, level);
+                if (next == 0)
+                {
+                    break;
+                }
+                final int c = compareKey(next, key, offset, length);
+                if (c < 0)
+                {
+                    x = next;
+                }
+                else
+                {
+                    if (c == 0)
+                    {
+                        return next;
+                    }
+                    break;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @param inclusive whether a record equal to the key qualifies.
+     * @return the first key record at or after (or strictly after) the key, or 0.
+     */
+    public long seek(final DirectBuffer key, final int offset, final int length, final boolean inclusive)
+    {
+        long x = head;
+        for (int level = topLevel - 1; level >= 0; level--)
+        {
+            while (true)
+            {
+                final long next = nextAcquire(x, level);
+                if (next == 0)
+                {
+                    break;
+                }
+                final int c = compareKey(next, key, offset, length);
+                if (c < 0 || (c == 0 && !inclusive))
+                {
+                    x = next;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+        return nextAcquire(x, 0);
+    }
+
+    /** @return the first key record, or 0. */
+    public long first()
+    {
+        return nextAcquire(head, 0);
+    }
+
+    /** @return the key record after {@code node}, or 0. */
+    public long next(final long node)
+    {
+        return nextAcquire(node, 0);
+    }
+
+    /** @return the newest version of the key with seq at or below {@code seq}, or 0; may be a tombstone. */
+    public long versionAt(final long node, final long seq)
+    {
+        final UnsafeBuffer nb = arena.buffer(node);
+        long v = nb.getLongVolatile(Arena.offset(node) + CHAIN_OFFSET);
+        while (v != 0)
+        {
+            final UnsafeBuffer b = arena.buffer(v);
+            final int o = Arena.offset(v);
+            if (b.getLong(o + SEQ_OFFSET) <= seq)
+            {
+                return v;
+            }
+            v = b.getLongVolatile(o + VersionDescriptor.NEXT_OFFSET);
+        }
+        return 0;
+    }
+
+    /** @return the live (non-tombstone) version visible at {@code seq}, or 0. */
+    public long liveVersionAt(final long node, final long seq)
+    {
+        final long v = versionAt(node, seq);
+        return v != 0 && !isTombstone(v) ? v : 0;
+    }
+
+    /** @return the newest version regardless of visibility (writer view), or 0. */
+    public long newest(final long node)
+    {
+        return arena.buffer(node).getLongVolatile(Arena.offset(node) + CHAIN_OFFSET);
+    }
+
+    public boolean isTombstone(final long version)
+    {
+        return (arena.buffer(version).getInt(Arena.offset(version) + FLAGS_OFFSET) & TOMBSTONE) != 0;
+    }
+
+    public long versionSeq(final long version)
+    {
+        return arena.buffer(version).getLong(Arena.offset(version) + SEQ_OFFSET);
+    }
+
+    /** @return the buffer holding a version's payload (see {@link #payloadOffset}). */
+    public UnsafeBuffer payloadBuffer(final long version)
+    {
+        return arena.buffer(version);
+    }
+
+    public int payloadOffset(final long version)
+    {
+        return Arena.offset(version) + PAYLOAD_OFFSET;
+    }
+
+    public int payloadLength(final long version)
+    {
+        return arena.buffer(version).getInt(Arena.offset(version) + LENGTH_OFFSET);
+    }
+
+    /** @return the buffer holding a key record's key bytes (see {@link #keyOffset}). */
+    public UnsafeBuffer keyBuffer(final long node)
+    {
+        return arena.buffer(node);
+    }
+
+    public int keyOffset(final long node)
+    {
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
+        return o + NodeDescriptor.keyOffset(b.getInt(o + LEVEL_OFFSET));
+    }
+
+    public int keyLength(final long node)
+    {
+        return arena.buffer(node).getInt(Arena.offset(node) + KEY_LENGTH_OFFSET);
+    }
+
+    // ---------------------------------------------------------------- writer side
+
+    private long nextPlain(final long node, final int level)
+    {
+        return arena.buffer(node).getLong(Arena.offset(node) + NEXT_OFFSET + 8 * level);
+    }
+
+    private void findPredecessors(final DirectBuffer key, final int offset, final int length)
+    {
+        long x = head;
+        for (int level = MAX_LEVEL - 1; level >= 0; level--)
+        {
+            long next;
+            while ((next = nextPlain(x, level)) != 0 && compareKey(next, key, offset, length) < 0)
+            {
+                x = next;
+            }
+            preds[level] = x;
+        }
+    }
+
+    private int randomLevel()
+    {
+        long r = random;
+        r ^= r << 13;
+        r ^= r >>> 7;
+        r ^= r << 17;
+        random = r;
+        int level = 1;
+        while (level < MAX_LEVEL && (r & 3) == 0)
+        {
+            level++;
+            r >>>= 2;
+        }
+        return level;
+    }
+
+    /**
+     * Writer: finds the key record, inserting one with an empty chain when absent.
+     *
+     * @return the key record; {@code created[0]} tells whether it was inserted.
+     */
+    public long findOrInsert(final DirectBuffer key, final int offset, final int length, final boolean[] created)
+    {
+        findPredecessors(key, offset, length);
+        final long candidate = nextPlain(preds[0], 0);
+        if (candidate != 0 && compareKey(candidate, key, offset, length) == 0)
+        {
+            created[0] = false;
+            return candidate;
+        }
+        final int level = randomLevel();
+        final long node = arena.allocate(NodeDescriptor.nodeSize(level, length));
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
+        b.putLong(o + CHAIN_OFFSET, 0);
+        b.putInt(o + KEY_LENGTH_OFFSET, length);
+        b.putInt(o + LEVEL_OFFSET, level);
+        for (int i = 0; i < level; i++)
+        {
+            b.putLong(o + NEXT_OFFSET + 8 * i, nextPlain(preds[i], i));
+        }
+        b.putBytes(o + NodeDescriptor.keyOffset(level), key, offset, length);
+        for (int i = 0; i < level; i++)
+        {
+            final long p = preds[i];
+            arena.buffer(p).putLongRelease(Arena.offset(p) + NEXT_OFFSET + 8 * i, node);
+        }
+        if (level > topLevel)
+        {
+            topLevel = level;
+        }
+        created[0] = true;
+        return node;
+    }
+
+    /**
+     * Writer: pushes a new newest version onto the key's chain and publishes it with one release store.
+     *
+     * @return the version's address.
+     */
+    public long push(final long node, final long seq, final boolean tombstone, final DirectBuffer payload, final int offset,
+        final int length)
+    {
+        final long v = arena.allocate(VersionDescriptor.recordSize(length));
+        final UnsafeBuffer b = arena.buffer(v);
+        final int o = Arena.offset(v);
+        final UnsafeBuffer nb = arena.buffer(node);
+        final int no = Arena.offset(node);
+        b.putLong(o + SEQ_OFFSET, seq);
+        b.putLong(o + VersionDescriptor.NEXT_OFFSET, nb.getLong(no + CHAIN_OFFSET));
+        b.putInt(o + FLAGS_OFFSET, tombstone ? TOMBSTONE : 0);
+        b.putInt(o + LENGTH_OFFSET, length);
+        if (length > 0)
+        {
+            b.putBytes(o + PAYLOAD_OFFSET, payload, offset, length);
+        }
+        nb.putLongRelease(no + CHAIN_OFFSET, v);
+        return v;
+    }
+
+    /**
+     * Writer: undoes a {@link #push} of an envelope that failed. Readers may still hold the version (its seq is
+     * above every pinned one), so it is retired, not freed, and its next pointer is left intact.
+     */
+    public void pop(final long node, final long version)
+    {
+        final UnsafeBuffer nb = arena.buffer(node);
+        final long next = arena.buffer(version).getLong(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET);
+        nb.putLongRelease(Arena.offset(node) + CHAIN_OFFSET, next);
+        store.retire(version, Store.KIND_VERSION_SINGLE);
+        markGarbage();
+    }
+
+    /**
+     * Writer: cuts the versions of a key that no reader can reach: everything older than the newest version at or
+     * below {@code horizon}.
+     *
+     * @return the number of versions left in the chain.
+     */
+    public int trim(final long node, final long horizon)
+    {
+        long v = newest(node);
+        int kept = 0;
+        while (v != 0)
+        {
+            kept++;
+            final UnsafeBuffer b = arena.buffer(v);
+            final int o = Arena.offset(v);
+            final long next = b.getLong(o + VersionDescriptor.NEXT_OFFSET);
+            if (b.getLong(o + SEQ_OFFSET) <= horizon)
+            {
+                if (next != 0)
+                {
+                    b.putLongRelease(o + VersionDescriptor.NEXT_OFFSET, 0);
+                    store.retire(next, Store.KIND_VERSION_CHAIN);
+                }
+                break;
+            }
+            v = next;
+        }
+        return kept;
+    }
+
+    /** Writer: notes that this key space holds something the sweeper can reclaim later. */
+    public void markGarbage()
+    {
+        garbage++;
+        garbageAddedInPass++;
+        store.markSweepable(this);
+    }
+
+    boolean hasGarbage()
+    {
+        return garbage > 0;
+    }
+
+    /**
+     * Writer: visits up to {@code budget} key records from where the last call stopped, trimming chains and
+     * unlinking keys that are absent at every readable seq.
+     *
+     * @return records visited.
+     */
+    int sweep(final int budget, final long horizon)
+    {
+        if (sweepCursor == null)
+        {
+            if (horizon == lastPassHorizon && garbageAddedInPass == 0)
+            {
+                return 0;
+            }
+            pendingInPass = 0;
+            garbageAddedInPass = 0;
+        }
+        long x = sweepCursor == null ? nextPlain(head, 0) : seek(new UnsafeBuffer(sweepCursor), 0, sweepCursor.length, true);
+        int visited = 0;
+        while (x != 0 && visited < budget)
+        {
+            visited++;
+            final long following = nextPlain(x, 0);
+            final int kept = trim(x, horizon);
+            final long newest = newest(x);
+            if (newest == 0 || (kept == 1 && isTombstone(newest) && versionSeq(newest) <= horizon))
+            {
+                unlink(x);
+            }
+            else if (kept > 1 || isTombstone(newest))
+            {
+                pendingInPass++;
+            }
+            x = following;
+        }
+        if (x == 0)
+        {
+            sweepCursor = null;
+            lastPassHorizon = horizon;
+            // What could not go yet waits for the horizon to move (see the check at the top).
+            garbage = pendingInPass + garbageAddedInPass;
+        }
+        else
+        {
+            final int len = keyLength(x);
+            final byte[] cursor = new byte[len];
+            arena.buffer(x).getBytes(keyOffset(x), cursor);
+            sweepCursor = cursor;
+        }
+        return visited;
+    }
+
+    private void unlink(final long node)
+    {
+        final UnsafeBuffer nb = arena.buffer(node);
+        final int no = Arena.offset(node);
+        final int level = nb.getInt(no + LEVEL_OFFSET);
+        findPredecessors(nb, no + NodeDescriptor.keyOffset(level), nb.getInt(no + KEY_LENGTH_OFFSET));
+        for (int i = level - 1; i >= 0; i--)
+        {
+            final long p = preds[i];
+            if (nextPlain(p, i) == node)
+            {
+                arena.buffer(p).putLongRelease(Arena.offset(p) + NEXT_OFFSET + 8 * i, nextPlain(node, i));
+            }
+        }
+        store.retire(node, Store.KIND_NODE);
+    }
+
+    /** Writer: frees every node and version of a key space no reader can reach any more. */
+    void destroy()
+    {
+        long x = nextPlain(head, 0);
+        while (x != 0)
+        {
+            final long next = nextPlain(x, 0);
+            freeNode(arena, x);
+            x = next;
+        }
+        arena.free(head, NodeDescriptor.nodeSize(MAX_LEVEL, 0));
+    }
+
+    static void freeNode(final Arena arena, final long node)
+    {
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
+        freeVersionChain(arena, b.getLong(o + CHAIN_OFFSET));
+        arena.free(node, NodeDescriptor.nodeSize(b.getInt(o + LEVEL_OFFSET), b.getInt(o + KEY_LENGTH_OFFSET)));
+    }
+
+    static void freeVersion(final Arena arena, final long version)
+    {
+        arena.free(version, VersionDescriptor.recordSize(arena.buffer(version).getInt(Arena.offset(version) + LENGTH_OFFSET)));
+    }
+
+    static void freeVersionChain(final Arena arena, final long first)
+    {
+        long v = first;
+        while (v != 0)
+        {
+            final long next = arena.buffer(v).getLong(Arena.offset(v) + VersionDescriptor.NEXT_OFFSET);
+            freeVersion(arena, v);
+            v = next;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.aedb.store;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The multi-version store: the {@link Arena}, the {@link ReaderRegistry}, the visible and durable heads, and
+ * deferred reclamation of unlinked memory. One writer thread (the sequencer) changes it; any number of readers
+ * read it without locks.
+ */
+public final class Store implements AutoCloseable
+{
+    static final long KIND_NODE = 1;
+    static final long KIND_VERSION_SINGLE = 2;
+    static final long KIND_VERSION_CHAIN = 3;
+    private static final long KIND_MASK = 0xF;
+
+    private final Arena arena;
+    private final ReaderRegistry registry;
+    private final long retainedCommits;
+    private final List<KeySpace> sweepable = new ArrayList<>();
+    private final ArrayDeque<Object[]> retiredKeySpaces = new ArrayDeque<>();
+    private long[] retireSeqs = new long[1024];
+    private long[] retireAddresses = new long[1024];
+    private int retireHead;
+    private int retireTail;
+    private long effectiveHorizon;
+    private volatile long visibleHead;
+    private volatile long durableHead;
+    private int sweepIndex;
+
+    /**
+     * @param directory       folder for the arena's segment files.
+     * @param segmentBytes    arena segment size.
+     * @param readerSlots     reader slots.
+     * @param retainedCommits commits kept readable with AtSeq without a pin.
+     */
+    public Store(final Path directory, final int segmentBytes, final int readerSlots, final long retainedCommits)
+    {
+        this.arena = new Arena(directory, segmentBytes);
+        this.registry = new ReaderRegistry(readerSlots);
+        this.retainedCommits = retainedCommits;
+    }
+
+    public Arena arena()
+    {
+        return arena;
+    }
+
+    public ReaderRegistry registry()
+    {
+        return registry;
+    }
+
+    public long visibleHead()
+    {
+        return visibleHead;
+    }
+
+    public long durableHead()
+    {
+        return durableHead;
+    }
+
+    /** Writer only: publishes commits up to {@code seq} to readers. */
+    public void publishVisible(final long seq)
+    {
+        visibleHead = seq;
+    }
+
+    /** Writer only: records that commits up to {@code seq} are synced. */
+    public void publishDurable(final long seq)
+    {
+        durableHead = seq;
+    }
+
+    /** @return a new, empty key space in this store. */
+    public KeySpace newKeySpace()
+    {
+        final KeySpace ks = new KeySpace(this);
+        return ks;
+    }
+
+    /**
+     * Writer only: the effective horizon computed by the last {@link #reclaim()}; versions needed by no reader are
+     * those older than the newest version at or below it.
+     */
+    public long effectiveHorizon()
+    {
+        return effectiveHorizon;
+    }
+
+    void retire(final long address, final long kind)
+    {
+        if (retireTail == retireSeqs.length)
+        {
+            compactRetired();
+        }
+        retireSeqs[retireTail] = visibleHead;
+        retireAddresses[retireTail] = address | kind;
+        retireTail++;
+    }
+
+    private void compactRetired()
+    {
+        final int live = retireTail - retireHead;
+        if (live * 2 > retireSeqs.length)
+        {
+            retireSeqs = Arrays.copyOf(retireSeqs, retireSeqs.length * 2);
+            retireAddresses = Arrays.copyOf(retireAddresses, retireAddresses.length * 2);
+        }
+        System.arraycopy(retireSeqs, retireHead, retireSeqs, 0, live);
+        System.arraycopy(retireAddresses, retireHead, retireAddresses, 0, live);
+        retireHead = 0;
+        retireTail = live;
+    }
+
+    /** Writer only: a dropped key space, freed once no reader can reach it (see {@link #reclaim()}). */
+    public void retireKeySpace(final KeySpace keySpace, final long dropSeq)
+    {
+        sweepable.remove(keySpace);
+        retiredKeySpaces.add(new Object[]{keySpace, dropSeq, Long.MIN_VALUE});
+    }
+
+    void markSweepable(final KeySpace keySpace)
+    {
+        if (!keySpace.inSweepList)
+        {
+            keySpace.inSweepList = true;
+            sweepable.add(keySpace);
+        }
+    }
+
+    /**
+     * Writer only: raises the horizon, scans the reader slots, frees unlinked memory no reader can reach, and
+     * frees dropped key spaces whose drop is below the horizon.
+     *
+     * @return the new effective horizon.
+     */
+    public long reclaim()
+    {
+        final int limit = retireTail;
+        final long head = visibleHead;
+        effectiveHorizon = registry.advance(Math.max(0, head - retainedCommits));
+        final long minPin = registry.minActivePin();
+        while (retireHead < limit && retireSeqs[retireHead] < minPin)
+        {
+            final long tagged = retireAddresses[retireHead];
+            final long address = tagged & ~KIND_MASK;
+            final long kind = tagged & KIND_MASK;
+            if (kind == KIND_NODE)
+            {
+                KeySpace.freeNode(arena, address);
+            }
+            else if (kind == KIND_VERSION_CHAIN)
+            {
+                KeySpace.freeVersionChain(arena, address);
+            }
+            else
+            {
+                KeySpace.freeVersion(arena, address);
+            }
+            retireHead++;
+        }
+        if (retireHead == retireTail)
+        {
+            retireHead = 0;
+            retireTail = 0;
+        }
+        for (final var it = retiredKeySpaces.iterator(); it.hasNext(); )
+        {
+            final Object[] entry = it.next();
+            final KeySpace ks = (KeySpace)entry[0];
+            final long dropSeq = (Long)entry[1];
+            final long unlinkedAt = (Long)entry[2];
+            if (unlinkedAt == Long.MIN_VALUE)
+            {
+                if (effectiveHorizon >= dropSeq)
+                {
+                    entry[2] = head;
+                }
+            }
+            else if (unlinkedAt < minPin)
+            {
+                ks.destroy();
+                it.remove();
+            }
+        }
+        return effectiveHorizon;
+    }
+
+    /** @return retired blocks not yet freed. */
+    public int pendingRetired()
+    {
+        return retireTail - retireHead + retiredKeySpaces.size();
+    }
+
+    /**
+     * Writer only: trims chains and unlinks dead keys in key spaces that have garbage, a bounded amount per call.
+     *
+     * @param budget most nodes to visit.
+     * @return nodes visited (0 when there was nothing to do).
+     */
+    public int sweep(final int budget)
+    {
+        int done = 0;
+        for (int n = sweepable.size(); n > 0 && done < budget && !sweepable.isEmpty(); n--)
+        {
+            if (sweepIndex >= sweepable.size())
+            {
+                sweepIndex = 0;
+            }
+            final KeySpace ks = sweepable.get(sweepIndex);
+            done += ks.sweep(budget - done, effectiveHorizon);
+            if (!ks.hasGarbage())
+            {
+                ks.inSweepList = false;
+                sweepable.remove(sweepIndex);
+            }
+            else
+            {
+                sweepIndex++;
+            }
+        }
+        return done;
+    }
+
+    @Override
+    public void close()
+    {
+        close(true);
+    }
+
+    /** @param unmap false when a reader may still hold a pointer into the arena (see {@link Arena#close(boolean)}). */
+    public void close(final boolean unmap)
+    {
+        arena.close(unmap);
+    }
+}
