@@ -35,6 +35,7 @@ public final class CommitEngine implements AutoCloseable
     private static final long SPIN_NANOS = 20_000;
     private static final long IDLE_PARK_NANOS = 1_000_000;
     private static final int SWEEP_BUDGET = 512;
+    private static final int RECLAIM_PENDING_THRESHOLD = 4096;
 
     private final AedbConfig config;
     private final Store store;
@@ -310,6 +311,10 @@ public final class CommitEngine implements AutoCloseable
             return;
         }
         lastSeq = seq;
+        if (store.pendingRetired() > RECLAIM_PENDING_THRESHOLD)
+        {
+            store.reclaim(); // keep a large group commit from holding a batch worth of garbage
+        }
         if (envelope.idempotencyKey() != null)
         {
             idempotency.record(caller, envelope.idempotencyKey(), p.fingerprint, seq);

@@ -1,0 +1,76 @@
+package dev.aedb;
+
+import dev.aedb.catalog.ColumnDef;
+import dev.aedb.catalog.ColumnType;
+import dev.aedb.catalog.DdlOperation;
+import dev.aedb.catalog.Row;
+import dev.aedb.catalog.Value;
+import dev.aedb.commit.Mutation;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Shared helpers for engine tests. */
+final class TestSupport
+{
+    private TestSupport()
+    {
+    }
+
+    static AedbConfig smallConfig()
+    {
+        return new AedbConfig().storeSegmentBytes(4 << 20).maxValueBytes(256 * 1024);
+    }
+
+    static AedbInstance open(final Path dir)
+    {
+        return AedbInstance.open(smallConfig(), dir);
+    }
+
+    static byte[] b(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String s(final byte[] b)
+    {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Creates project p with table users(id INTEGER pk, name TEXT, age INTEGER nullable). */
+    static void usersTable(final AedbInstance db)
+    {
+        db.createProject("p");
+        db.commit(new Mutation.Ddl(new DdlOperation.CreateTable("p", "app", "users", null,
+            List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT),
+                ColumnDef.nullable("age", ColumnType.INTEGER)), List.of("id"))));
+    }
+
+    static Mutation.Upsert user(final long id, final String name)
+    {
+        return new Mutation.Upsert("p", "app", "users", List.of(Value.integer(id)),
+            Row.of(Value.integer(id), Value.text(name), Value.NULL));
+    }
+
+    static Mutation.Insert insertUser(final long id, final String name)
+    {
+        return new Mutation.Insert("p", "app", "users", List.of(Value.integer(id)),
+            Row.of(Value.integer(id), Value.text(name), Value.NULL));
+    }
+
+    static Mutation.KvSet kvSet(final String key, final String value)
+    {
+        return new Mutation.KvSet("p", "app", b(key), b(value));
+    }
+
+    static AedbException expect(final ErrorCode code, final org.junit.jupiter.api.function.Executable action)
+    {
+        final AedbException ex = assertThrows(AedbException.class, action);
+        assertEquals(code, ex.code(), () -> "wrong code for: " + ex.getMessage());
+        return ex;
+    }
+}
