@@ -294,7 +294,7 @@ public final class CommitEngine implements AutoCloseable
         catch (final RuntimeException ex)
         {
             failStop(new AedbException(ErrorCode.IO_ERROR, "commit failed in the store: " + ex, ex));
-            p.completeExceptionally(previousFailure(failure));
+            p.completeExceptionally(failure);
             return;
         }
         try
@@ -307,7 +307,7 @@ public final class CommitEngine implements AutoCloseable
         catch (final RuntimeException ex)
         {
             failStop(new AedbException(ErrorCode.IO_ERROR, "WAL append failed: " + ex, ex));
-            p.completeExceptionally(previousFailure(failure));
+            p.completeExceptionally(failure);
             return;
         }
         lastSeq = seq;
@@ -349,7 +349,7 @@ public final class CommitEngine implements AutoCloseable
             catch (final Exception ex)
             {
                 failStop(new AedbException(ErrorCode.IO_ERROR, "WAL sync failed: " + ex, ex));
-                final AedbException error = previousFailure(failure);
+                final AedbException error = failure;
                 for (final PendingCommit p : awaiting)
                 {
                     p.completeExceptionally(error);

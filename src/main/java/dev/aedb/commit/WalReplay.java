@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  * Recovery at open: replays every WAL frame in order through the same {@link EnvelopeApplier} as live commits,
  * checking each frame's CRC32C and that commit seqs are dense (1, 2, 3, ...).
  * <ul>
- *   <li>STRICT: the first bad frame refuses the open with WAL_CORRUPT naming the file and position.</li>
+ *   <li>STRICT: any bad frame refuses the open with WAL_CORRUPT naming the file and position, unless a drop
+ *   marker written by an earlier permissive recovery names it.</li>
  *   <li>PERMISSIVE: bad frames with no valid commit after them (a torn tail) are dropped: a drop-marker frame
  *   naming their WAL indexes is appended so later opens skip them knowingly, and the report lists them. A bad
  *   frame followed by a valid commit still refuses the open.</li>
@@ -73,9 +74,14 @@ final class WalReplay
         {
             throw new AedbException(ErrorCode.WAL_CORRUPT, "the WAL cannot be read: " + ex, ex);
         }
+        if (!badIndexes.isEmpty() && mode == RecoveryMode.STRICT)
+        {
+            throw new AedbException(ErrorCode.WAL_CORRUPT, "bad WAL frame at " + badDescriptions.get(0)
+                + " (a torn tail: PERMISSIVE recovery would drop " + badIndexes.size() + " frame(s) and report them)");
+        }
         if (!badIndexes.isEmpty())
         {
-            // only PERMISSIVE gets here: a torn tail with no valid commit after it
+            // PERMISSIVE: a torn tail with no valid commit after it
             final ByteWriter w = new ByteWriter(64);
             w.position(FrameDescriptor.HEADER_LENGTH);
             w.putInt(badIndexes.size());
@@ -97,6 +103,7 @@ final class WalReplay
             {
                 throw new AedbException(ErrorCode.IO_ERROR, "cannot sync the drop marker: " + ex, ex);
             }
+            wal.handOverAppender();
             droppedDescriptions.addAll(badDescriptions);
         }
         return new RecoveryReport(replayed, lastSeq, List.copyOf(droppedDescriptions));
@@ -111,10 +118,6 @@ final class WalReplay
             if (dropped.contains(index))
             {
                 return;
-            }
-            if (mode == RecoveryMode.STRICT)
-            {
-                throw new AedbException(ErrorCode.WAL_CORRUPT, "bad WAL frame at " + where + ": " + problem);
             }
             badIndexes.add(new long[]{index});
             badDescriptions.add(where + ": " + problem);

@@ -95,6 +95,7 @@ public final class ChronicleWal implements AutoCloseable
         {
             return;
         }
+        SingleChronicleQueueBuilder.addAliases(); // registers the SCQMeta alias the metadata file is written with
         try (TableStore<?> ts = SingleTableBuilder.binary(metadata, Metadata.NoMeta.INSTANCE).readOnly(false).build())
         {
             new TableStoreWriteLock(ts, BusyTimedPauser::new, 0L, TableStoreWriteLock.APPEND_LOCK_KEY).forceUnlock();
@@ -173,7 +174,7 @@ public final class ChronicleWal implements AutoCloseable
     public void checkFreeSpace(final int upcomingBytes)
     {
         bytesSinceSpaceCheck += upcomingBytes;
-        if (bytesSinceSpaceCheck < FREE_SPACE_CHECK_BYTES)
+        if (bytesSinceSpaceCheck < FREE_SPACE_CHECK_BYTES && FaultInjection.freeSpaceOverride() < 0)
         {
             return;
         }
@@ -214,6 +215,18 @@ public final class ChronicleWal implements AutoCloseable
         }
         unsyncedBytes += length;
         return index;
+    }
+
+    /**
+     * Lets another thread take over the appender (Chronicle binds an appender to the first thread that uses it).
+     * Called after recovery appended on the opening thread, before the sequencer starts.
+     */
+    public void handOverAppender()
+    {
+        if (appender != null)
+        {
+            appender.singleThreadedCheckReset();
+        }
     }
 
     /** @return bytes appended since the last {@link #sync()}. */

@@ -1,0 +1,131 @@
+package dev.aedb;
+
+import dev.aedb.catalog.ColumnDef;
+import dev.aedb.catalog.ColumnType;
+import dev.aedb.catalog.Row;
+import dev.aedb.catalog.Value;
+import dev.aedb.commit.Mutation;
+import dev.aedb.commit.TransactionEnvelope;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The store stays bounded under endless updates, and rows live off-heap. */
+class MemoryBoundsTest
+{
+    @TempDir
+    Path dir;
+
+    private static byte[] key(final int i)
+    {
+        final byte[] k = new byte[16];
+        final String s = String.format("key-%012d", i);
+        System.arraycopy(s.getBytes(), 0, k, 0, 16);
+        return k;
+    }
+
+    @Test
+    void shouldKeepStoreFilesWithinThreeTimesLiveDataUnderTwoMillionUpdates()
+    {
+        final int keys = 10_000;
+        final int updates = 2_000_000;
+        final int perEnvelope = 100;
+        final AedbConfig config = new AedbConfig().durability(Durability.OS_BUFFERED).storeSegmentBytes(1 << 20)
+            .maxValueBytes(64 * 1024).retainedCommits(0);
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            db.createProject("p");
+            final byte[] value = new byte[100];
+            long peakFile = 0;
+            for (int done = 0; done < updates; done += perEnvelope)
+            {
+                final List<Mutation> batch = new ArrayList<>(perEnvelope);
+                for (int i = 0; i < perEnvelope; i++)
+                {
+                    final int n = done + i;
+                    Arrays.fill(value, (byte)n);
+                    batch.add(new Mutation.KvSet("p", "app", key(n % keys), value.clone()));
+                }
+                db.commit(TransactionEnvelope.of(batch));
+                if (done % 200_000 == 0)
+                {
+                    peakFile = Math.max(peakFile, db.storeStats().fileBytes());
+                }
+            }
+            final AedbInstance.StoreStats stats = db.storeStats();
+            peakFile = Math.max(peakFile, stats.fileBytes());
+            final long live = (long)keys * (16 + 100);
+            System.out.printf("live=%d allocated=%d free=%d file=%d peakFile=%d ratio=%.2f%n", live, stats.allocatedBytes(),
+                stats.freeBytes(), stats.fileBytes(), peakFile, (double)peakFile / live);
+            assertTrue(peakFile <= 3 * live, "store files " + peakFile + " exceed 3x live data " + live);
+            final KvGetResult last = db.kvGet("p", "app", key(keys - 1));
+            assertEquals((byte)(updates - 1), last.value()[0]);
+        }
+    }
+
+    private static long usedHeapAfterGc()
+    {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++)
+        {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static void load(final AedbInstance db, final int from, final int to)
+    {
+        for (int start = from; start < to; start += 1000)
+        {
+            final List<Mutation> batch = new ArrayList<>(1000);
+            for (int id = start; id < Math.min(to, start + 1000); id++)
+            {
+                batch.add(new Mutation.Upsert("p", "app", "rows", List.of(Value.integer(id)),
+                    Row.of(Value.integer(id), Value.text("name-" + id))));
+            }
+            db.commit(TransactionEnvelope.of(batch));
+        }
+    }
+
+    @Test
+    void shouldNotGrowTheHeapWithTheNumberOfRows()
+    {
+        final AedbConfig config = new AedbConfig().durability(Durability.OS_BUFFERED).storeSegmentBytes(64 << 20);
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            db.createProject("p");
+            db.createTable("p", "app", "rows", List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT)),
+                List.of("id"));
+            load(db, 0, 10_000);
+            final long small = usedHeapAfterGc();
+            load(db, 10_000, 1_000_000);
+            final long large = usedHeapAfterGc();
+            System.out.printf("heap after 10k rows=%d, after 1M rows=%d, delta=%d bytes; store allocated=%d%n", small, large,
+                large - small, db.storeStats().allocatedBytes());
+            assertTrue(large - small < 8L * 1024 * 1024, "heap grew by " + (large - small) + " bytes from 10k to 1M rows");
+            assertTrue(db.get("p", "app", "rows", List.of(Value.integer(999_999))).found());
+            assertEquals(1_000_000, countRows(db));
+        }
+    }
+
+    private static long countRows(final AedbInstance db)
+    {
+        final long[] n = {0};
+        db.tableHandle("p", "app", "rows").scan(null, 0, 0, Integer.MAX_VALUE, (buf, off, len, version) ->
+        {
+            n[0]++;
+            return true;
+        });
+        return n[0];
+    }
+}

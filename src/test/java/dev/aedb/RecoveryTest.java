@@ -1,0 +1,175 @@
+package dev.aedb;
+
+import dev.aedb.wal.FaultInjection;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static dev.aedb.TestSupport.b;
+import static dev.aedb.TestSupport.expect;
+import static dev.aedb.TestSupport.kvSet;
+import static dev.aedb.TestSupport.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Recovery of corrupt logs, fail-stop after I/O failure, and the disk-full guard. */
+class RecoveryTest
+{
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void resetFaults()
+    {
+        FaultInjection.reset();
+    }
+
+    private void write(final int commits)
+    {
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            db.createProject("p");
+            for (int i = 0; i < commits; i++)
+            {
+                db.commit(kvSet("k" + i, "value-" + i));
+            }
+        }
+    }
+
+    private Path cycleFile() throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir.resolve("wal")))
+        {
+            return files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+    }
+
+    /** @return file offsets of our frames (the magic "AEWF"), in log order. */
+    private List<Long> frameOffsets(final Path file) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(file);
+        final List<Long> out = new ArrayList<>();
+        for (int i = 0; i + 4 <= bytes.length; i++)
+        {
+            if (bytes[i] == 'A' && bytes[i + 1] == 'E' && bytes[i + 2] == 'W' && bytes[i + 3] == 'F')
+            {
+                out.add((long)i);
+            }
+        }
+        return out;
+    }
+
+    private void flipByte(final Path file, final long offset) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(offset);
+            final int b = raf.read();
+            raf.seek(offset);
+            raf.write(b ^ 0x5A);
+        }
+    }
+
+    @Test
+    void shouldRefuseStrictOpenNamingFileAndPositionOfABadFrame() throws IOException
+    {
+        write(10);
+        final Path file = cycleFile();
+        final List<Long> frames = frameOffsets(file);
+        assertEquals(11, frames.size(), "one frame per commit (project + 10 KV)");
+        flipByte(file, frames.get(5) + 30);
+        final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        assertTrue(ex.getMessage().contains(file.getFileName().toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("position " + frames.get(5)), ex.getMessage());
+        assertTrue(ex.getMessage().contains("crc32c"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefusePermissiveOpenWhenABadFrameIsFollowedByValidOnes() throws IOException
+    {
+        write(10);
+        final Path file = cycleFile();
+        flipByte(file, frameOffsets(file).get(5) + 30);
+        final AedbException ex = expect(ErrorCode.WAL_CORRUPT,
+            () -> AedbInstance.open(TestSupport.smallConfig().recoveryMode(RecoveryMode.PERMISSIVE), dir));
+        assertTrue(ex.getMessage().contains("followed by a valid commit"), ex.getMessage());
+    }
+
+    @Test
+    void shouldDropAndReportATornTailInPermissiveModeOnly() throws IOException
+    {
+        write(10);
+        final Path file = cycleFile();
+        final List<Long> frames = frameOffsets(file);
+        flipByte(file, frames.get(frames.size() - 1) + 30);
+        expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().recoveryMode(RecoveryMode.PERMISSIVE), dir))
+        {
+            assertEquals(1, db.recoveryReport().droppedFrames().size(), db.recoveryReport().toString());
+            assertTrue(db.recoveryReport().droppedFrames().get(0).contains("position " + frames.get(frames.size() - 1)));
+            assertEquals(10, db.headState().visibleHeadSeq());
+            assertFalse(db.kvGet("p", "app", b("k9")).found(), "the torn commit is gone");
+            assertEquals("value-8", s(db.kvGet("p", "app", b("k8")).value()));
+            assertEquals(11, db.commit(kvSet("after", "repair")).commitSeq(), "the dropped seq is reused, seqs stay dense");
+        }
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            assertEquals(11, db.headState().visibleHeadSeq(), "strict reopen accepts a log repaired by a recorded drop marker");
+            assertEquals("repair", s(db.kvGet("p", "app", b("after")).value()));
+            assertTrue(db.recoveryReport().droppedFrames().get(0).contains("earlier recovery dropped 1"));
+        }
+    }
+
+    @Test
+    void shouldStopForGoodAfterASyncFailureAndKeepAcknowledgedCommits()
+    {
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            db.createProject("p");
+            db.commit(kvSet("acked", "yes"));
+            FaultInjection.failSync(true);
+            expect(ErrorCode.IO_ERROR, () -> db.commit(kvSet("unacked", "maybe")));
+            FaultInjection.failSync(false);
+            expect(ErrorCode.PREVIOUS_FAILURE, () -> db.commit(kvSet("later", "no")));
+            expect(ErrorCode.PREVIOUS_FAILURE, () -> db.kvGet("p", "app", b("acked")));
+            expect(ErrorCode.PREVIOUS_FAILURE, db::headState);
+        }
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            assertEquals("yes", s(db.kvGet("p", "app", b("acked")).value()));
+            assertFalse(db.kvGet("p", "app", b("later")).found());
+            db.commit(kvSet("reopened", "works"));
+        }
+    }
+
+    @Test
+    void shouldRefuseCommitsWhileTheDiskIsFullAndRecoverAfter()
+    {
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            db.createProject("p");
+            final long head = db.headState().visibleHeadSeq();
+            FaultInjection.freeSpaceOverride(1024);
+            final AedbException ex = expect(ErrorCode.DISK_FULL, () -> db.commit(kvSet("k", "v")));
+            assertTrue(ex.getMessage().contains("nothing written"), ex.getMessage());
+            assertEquals(head, db.headState().visibleHeadSeq());
+            assertFalse(db.kvGet("p", "app", b("k")).found());
+            FaultInjection.freeSpaceOverride(-1);
+            assertEquals(head + 1, db.commit(kvSet("k", "v")).commitSeq());
+        }
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            assertEquals("v", s(db.kvGet("p", "app", b("k")).value()));
+        }
+    }
+}
