@@ -108,11 +108,15 @@ final class Reads
      * Visits live entries of {@code ks} at {@code seq} in key order from {@code start} (inclusive unless
      * {@code after}) while keys are below {@code end} (null = unbounded), up to {@code limit}.
      *
+     * @param visitor a {@link KvVisitor} (gets keys and values) or a {@link RowVisitor} (gets values only); taking
+     *                either keeps table scans free of adapter allocations.
      * @return entries visited.
      */
     static int scan(final KeySpace ks, final long seq, final DirectBuffer start, final int startOffset, final int startLength,
-        final boolean after, final DirectBuffer end, final int endOffset, final int endLength, final int limit, final KvVisitor visitor)
+        final boolean after, final DirectBuffer end, final int endOffset, final int endLength, final int limit, final Object visitor)
     {
+        final KvVisitor kvVisitor = visitor instanceof KvVisitor k ? k : null;
+        final RowVisitor rowVisitor = visitor instanceof RowVisitor r ? r : null;
         long node = start == null ? ks.first() : ks.seek(start, startOffset, startLength, !after);
         int visited = 0;
         while (node != 0 && visited < limit)
@@ -128,7 +132,10 @@ final class Reads
             if (v != 0)
             {
                 visited++;
-                if (!visitor.visit(kb, ko, kl, ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), ks.versionSeq(v)))
+                final boolean more = kvVisitor != null
+                    ? kvVisitor.visit(kb, ko, kl, ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), ks.versionSeq(v))
+                    : rowVisitor.visit(ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), ks.versionSeq(v));
+                if (!more)
                 {
                     break;
                 }
@@ -150,7 +157,7 @@ final class Reads
         final boolean[] more = {false};
         scan(ks, seq, start == null ? null : new UnsafeBuffer(start), 0, start == null ? 0 : start.length, after,
             end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, limit + 1,
-            (kb, ko, kl, vb, vo, vl, version) ->
+            (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
             {
                 if (count[0] == limit)
                 {
@@ -180,7 +187,7 @@ final class Reads
         final byte[][] lastKey = {null};
         final boolean[] more = {false};
         scan(ks, seq, after == null ? null : new UnsafeBuffer(after), 0, after == null ? 0 : after.length, true, null, 0, 0,
-            limit + 1, (kb, ko, kl, vb, vo, vl, version) ->
+            limit + 1, (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
             {
                 if (rows.size() == limit)
                 {

@@ -62,8 +62,7 @@ public final class TableHandle
         {
             final long seq = db.pinnedSeq(slot);
             final KeySpace ks = table(seq).rows();
-            return Reads.scan(ks, seq, start, offset, length, false, null, 0, 0, limit,
-                (kb, ko, kl, vb, vo, vl, version) -> visitor.visit(vb, vo, vl, version));
+            return Reads.scan(ks, seq, start, offset, length, false, null, 0, 0, limit, visitor);
         }
         finally
         {
