@@ -74,7 +74,11 @@ public final class AedbInstance implements AutoCloseable
                 w.close();
             }
             lock.close();
-            throw ex;
+            if (ex instanceof AedbException)
+            {
+                throw ex;
+            }
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot open " + directory + ": " + ex, ex);
         }
     }
 

@@ -57,6 +57,7 @@ public final class ChronicleWal implements AutoCloseable
     private final Map<Integer, String> cycleFiles = new ConcurrentHashMap<>();
     private final Set<Integer> syncedCycles = ConcurrentHashMap.newKeySet();
     private final long minFreeBytes;
+    private volatile IOException directorySyncFailure;
     private ExcerptAppender appender;
     private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
     private long unsyncedBytes;
@@ -111,7 +112,15 @@ public final class ChronicleWal implements AutoCloseable
             cycleFiles.put(cycle, file.getName());
             if (syncedCycles.add(cycle))
             {
-                fsyncDirectory(directory);
+                try
+                {
+                    fsyncDirectory(directory);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    // Runs on whichever thread Chronicle acquires the file on; the next sync() reports it (fail-stop).
+                    directorySyncFailure = ex.getCause();
+                }
             }
         }
 
@@ -245,6 +254,11 @@ public final class ChronicleWal implements AutoCloseable
         if (FaultInjection.syncFails())
         {
             throw new IOException("injected sync failure");
+        }
+        final IOException dirFailure = directorySyncFailure;
+        if (dirFailure != null)
+        {
+            throw new IOException("fsync of the WAL directory after a new cycle file failed", dirFailure);
         }
         if (appender != null)
         {

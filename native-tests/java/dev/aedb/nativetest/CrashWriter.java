@@ -1,0 +1,108 @@
+package dev.aedb.nativetest;
+
+import dev.aedb.AedbConfig;
+import dev.aedb.AedbInstance;
+import dev.aedb.CommitResult;
+import dev.aedb.Durability;
+import dev.aedb.KvGetResult;
+import dev.aedb.catalog.ColumnDef;
+import dev.aedb.catalog.ColumnType;
+import dev.aedb.catalog.DdlOperation;
+import dev.aedb.catalog.Row;
+import dev.aedb.catalog.Value;
+import dev.aedb.commit.Mutation;
+import dev.aedb.commit.TransactionEnvelope;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Child process of {@link CrashDurabilityIT}: commits envelopes of three mutations forever under
+ * {@link Durability#FULL}, printing {@code ACK <n> <commitSeq>} after each acknowledged commit, until it is killed.
+ * <p>
+ * Envelope n: upsert row {@code id=n, payload="p<n>"}, set KV {@code "k<n>" = "<n>"}, set KV {@code "last" = "<n>"}.
+ * n continues after the value of {@code "last"} found at start. Several writer threads draw disjoint n from one
+ * counter; since their commits may land out of n order, {@code "last"} may trail the highest stored n by a few,
+ * so a restart may write some n again, with identical values.
+ */
+public final class CrashWriter
+{
+    static final String PROJECT = "crash";
+    static final String SCOPE = "app";
+    static final String TABLE = "t";
+    static final int THREADS = 2;
+
+    private CrashWriter()
+    {
+    }
+
+    static byte[] ascii(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static TransactionEnvelope envelope(final long n)
+    {
+        final String decimal = Long.toString(n);
+        return TransactionEnvelope.of(
+            new Mutation.Upsert(PROJECT, SCOPE, TABLE, List.of(Value.integer(n)), Row.of(Value.integer(n), Value.text("p" + n))),
+            new Mutation.KvSet(PROJECT, SCOPE, ascii("k" + n), ascii(decimal)),
+            new Mutation.KvSet(PROJECT, SCOPE, ascii("last"), ascii(decimal)));
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final PrintStream out = System.out;
+        final AedbInstance db = AedbInstance.open(new AedbConfig().durability(Durability.FULL).storeSegmentBytes(4 << 20),
+            Path.of(args[0]));
+        db.createProject(PROJECT);
+        db.commit(new Mutation.Ddl(new DdlOperation.CreateTable(PROJECT, SCOPE, TABLE, null,
+            List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("payload", ColumnType.TEXT)), List.of("id"), true)));
+        final KvGetResult last = db.kvGet(PROJECT, SCOPE, ascii("last"));
+        final long start = last.found() ? Long.parseLong(new String(last.value(), StandardCharsets.US_ASCII)) : 0;
+        synchronized (out)
+        {
+            out.println("START " + start + " " + db.recoveryReport().lastSeq());
+            out.flush();
+        }
+        final AtomicLong next = new AtomicLong(start);
+        final Thread[] writers = new Thread[THREADS];
+        for (int i = 0; i < THREADS; i++)
+        {
+            writers[i] = new Thread(() ->
+            {
+                try
+                {
+                    while (true)
+                    {
+                        final long n = next.incrementAndGet();
+                        final CommitResult result = db.commit(envelope(n));
+                        synchronized (out)
+                        {
+                            out.println("ACK " + n + " " + result.commitSeq());
+                            out.flush();
+                        }
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    synchronized (out)
+                    {
+                        out.println("ERR " + t);
+                        out.flush();
+                    }
+                    t.printStackTrace();
+                    Runtime.getRuntime().halt(3);
+                }
+            }, "crash-writer-" + i);
+            writers[i].start();
+        }
+        for (final Thread w : writers)
+        {
+            w.join();
+        }
+    }
+}
