@@ -261,9 +261,18 @@ public final class AedbInstance implements AutoCloseable
      */
     public Snapshot snapshot(final ConsistencyMode mode)
     {
+        return snapshotAs(null, mode);
+    }
+
+    /**
+     * As {@link #snapshot(ConsistencyMode)}, reading as {@code caller} (null = anonymous). Every read path goes
+     * through a snapshot, so the caller travels with each read.
+     */
+    public Snapshot snapshotAs(final CallerContext caller, final ConsistencyMode mode)
+    {
         ensureOpen();
-        final int slot = pin(mode);
-        return new Snapshot(this, slot, store.registry().pinned(slot));
+        final int slot = pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
+        return new Snapshot(this, caller, slot, store.registry().pinned(slot));
     }
 
     int pin(final ConsistencyMode mode)

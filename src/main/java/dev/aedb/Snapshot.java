@@ -17,15 +17,23 @@ import java.util.List;
 public final class Snapshot implements AutoCloseable
 {
     private final AedbInstance db;
+    private final CallerContext caller;
     private final int slot;
     private final long seq;
     private boolean closed;
 
-    Snapshot(final AedbInstance db, final int slot, final long seq)
+    Snapshot(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
     {
         this.db = db;
+        this.caller = caller;
         this.slot = slot;
         this.seq = seq;
+    }
+
+    /** @return who reads through this snapshot; null = anonymous. Permission checks will key off it. */
+    public CallerContext caller()
+    {
+        return caller;
     }
 
     /** @return the commit seq this snapshot reads at. */

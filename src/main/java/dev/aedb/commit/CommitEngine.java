@@ -46,6 +46,7 @@ public final class CommitEngine implements AutoCloseable
     private final List<PendingCommit> batch = new ArrayList<>();
     private final List<PendingCommit> awaiting = new ArrayList<>();
     private final CRC32C crc = new CRC32C();
+    private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean parked;
@@ -299,8 +300,8 @@ public final class CommitEngine implements AutoCloseable
         }
         try
         {
-            final UnsafeBuffer frame = new UnsafeBuffer(p.frame);
-            final int length = FrameDescriptor.seal(frame, p.frame, FrameDescriptor.TYPE_COMMIT, seq,
+            frameView.wrap(p.frame);
+            final int length = FrameDescriptor.seal(frameView, p.frame, FrameDescriptor.TYPE_COMMIT, seq,
                 System.currentTimeMillis() * 1000, p.payloadLength, crc);
             wal.append(p.frame, length);
         }

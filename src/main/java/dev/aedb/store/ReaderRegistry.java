@@ -48,7 +48,7 @@ public final class ReaderRegistry
      */
     public int claim(final long seq)
     {
-        final int start = (int)(Thread.currentThread().getId() * 0x9E3779B9L >>> 16) % capacity;
+        final int start = (int)Long.remainderUnsigned(Thread.currentThread().getId() * 0x9E3779B97F4A7C15L, capacity);
         for (int n = 0; n < capacity; n++)
         {
             int i = start + n;
