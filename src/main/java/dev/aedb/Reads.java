@@ -3,10 +3,10 @@ package dev.aedb;
 import dev.aedb.catalog.Row;
 import dev.aedb.catalog.Value;
 import dev.aedb.codec.ByteWriter;
-import dev.aedb.codec.KeyCodec;
 import dev.aedb.codec.RowCodec;
 import dev.aedb.commit.CatalogState;
 import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.commit.TypeCheck;
 import dev.aedb.store.KeyCompare;
 import dev.aedb.store.KeySpace;
 
@@ -31,7 +31,7 @@ final class Reads
     {
         final TableState t = c.table(projectId, scopeId, table);
         final ByteWriter key = new ByteWriter(64);
-        encodeKey(t, primaryKey, key, maxKeyBytes);
+        TypeCheck.encodeKey(t, primaryKey, key, maxKeyBytes);
         final KeySpace ks = t.rows();
         final long node = ks.find(key.buffer(), 0, key.position());
         final long v = node == 0 ? 0 : ks.liveVersionAt(node, seq);
@@ -41,33 +41,6 @@ final class Reads
         }
         final Row row = RowCodec.decode(ks.payloadBuffer(v), ks.payloadOffset(v), ks.payloadLength(v), t.schema().columns());
         return new RowResult(row, ks.versionSeq(v), seq);
-    }
-
-    static void encodeKey(final TableState t, final List<Value> primaryKey, final ByteWriter out, final int maxKeyBytes)
-    {
-        final int[] idx = t.primaryKeyIndexes();
-        if (primaryKey == null || primaryKey.size() != idx.length)
-        {
-            throw new AedbException(ErrorCode.ARITY_MISMATCH, "primary key has " + (primaryKey == null ? 0 : primaryKey.size())
-                + " values, table " + t.schema().tableName() + " has " + idx.length);
-        }
-        for (int i = 0; i < idx.length; i++)
-        {
-            final Value v = primaryKey.get(i);
-            final var column = t.schema().columns().get(idx[i]);
-            if (v == null || v.type() != column.type())
-            {
-                throw new AedbException(ErrorCode.TYPE_MISMATCH, "key column " + column.name() + " is " + column.type()
-                    + ", value is " + (v == null ? "null" : v.type() == null ? "NULL" : v.type()));
-            }
-        }
-        out.reset();
-        KeyCodec.encode(primaryKey, out);
-        if (out.position() > maxKeyBytes)
-        {
-            throw new AedbException(ErrorCode.KEY_TOO_LARGE, "encoded primary key of " + out.position()
-                + " bytes exceeds maxKvKeyBytes=" + maxKeyBytes);
-        }
     }
 
     static KvGetResult kvGet(final CatalogState c, final long seq, final String projectId, final String scopeId, final byte[] key)

@@ -450,34 +450,7 @@ public final class EnvelopeCodec
             return;
         }
         w.putByte(v.type().tag());
-        if (v instanceof Value.Int x)
-        {
-            w.putLong(x.value());
-        }
-        else if (v instanceof Value.Timestamp x)
-        {
-            w.putLong(x.value());
-        }
-        else if (v instanceof Value.U64 x)
-        {
-            w.putLong(x.value());
-        }
-        else if (v instanceof Value.Float64 x)
-        {
-            w.putLong(Double.doubleToRawLongBits(x.value()));
-        }
-        else if (v instanceof Value.Bool x)
-        {
-            w.putByte(x.value() ? 1 : 0);
-        }
-        else if (v instanceof Value.U256 x)
-        {
-            w.putBytes(Value.rawBytes(x));
-        }
-        else
-        {
-            w.putSizedBytes(Value.rawBytes(v));
-        }
+        RowCodec.putBody(v, w);
     }
 
     private static Value getValue(final ByteReader r)

@@ -52,34 +52,43 @@ public final class RowCodec
                 writer.buffer().putByte(at, (byte)(writer.buffer().getByte(at) | (1 << (i & 7))));
                 continue;
             }
-            if (v instanceof Value.Int x)
-            {
-                writer.putLong(x.value());
-            }
-            else if (v instanceof Value.Timestamp x)
-            {
-                writer.putLong(x.value());
-            }
-            else if (v instanceof Value.U64 x)
-            {
-                writer.putLong(x.value());
-            }
-            else if (v instanceof Value.Float64 x)
-            {
-                writer.putLong(Double.doubleToRawLongBits(x.value()));
-            }
-            else if (v instanceof Value.Bool x)
-            {
-                writer.putByte(x.value() ? 1 : 0);
-            }
-            else if (v instanceof Value.U256 x)
-            {
-                writer.putBytes(Value.rawBytes(x));
-            }
-            else
-            {
-                writer.putSizedBytes(Value.rawBytes(v));
-            }
+            putBody(v, writer);
+        }
+    }
+
+    /**
+     * Writes a non-null value's body: 8 bytes for INTEGER, TIMESTAMP, U64 and FLOAT bits, 1 for BOOLEAN, 32 for
+     * U256 (big-endian), u32 length + bytes for TEXT, JSON and BLOB.
+     */
+    public static void putBody(final Value v, final ByteWriter writer)
+    {
+        if (v instanceof Value.Int x)
+        {
+            writer.putLong(x.value());
+        }
+        else if (v instanceof Value.Timestamp x)
+        {
+            writer.putLong(x.value());
+        }
+        else if (v instanceof Value.U64 x)
+        {
+            writer.putLong(x.value());
+        }
+        else if (v instanceof Value.Float64 x)
+        {
+            writer.putLong(Double.doubleToRawLongBits(x.value()));
+        }
+        else if (v instanceof Value.Bool x)
+        {
+            writer.putByte(x.value() ? 1 : 0);
+        }
+        else if (v instanceof Value.U256 x)
+        {
+            writer.putBytes(Value.rawBytes(x));
+        }
+        else
+        {
+            writer.putSizedBytes(Value.rawBytes(v));
         }
     }
 

@@ -1,9 +1,5 @@
 package dev.aedb.commit;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbException;
 import dev.aedb.ErrorCode;
@@ -13,7 +9,6 @@ import dev.aedb.catalog.Row;
 import dev.aedb.catalog.TableSchema;
 import dev.aedb.catalog.Value;
 import dev.aedb.codec.ByteWriter;
-import dev.aedb.codec.KeyCodec;
 import dev.aedb.codec.RowCodec;
 import dev.aedb.commit.CatalogState.ProjectState;
 import dev.aedb.commit.CatalogState.ScopeState;
@@ -24,7 +19,6 @@ import dev.aedb.store.Store;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +36,6 @@ final class EnvelopeApplier
 {
     /** The default scope every project gets. */
     static final String DEFAULT_SCOPE = "app";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Store store;
     private final AedbConfig config;
@@ -326,7 +319,7 @@ final class EnvelopeApplier
     private void writeRow(final TableState t, final List<Value> primaryKey, final Row row, final boolean insert)
     {
         final TableSchema schema = t.schema();
-        checkRow(schema, row);
+        TypeCheck.checkRow(schema, row);
         checkKeyMatches(t, primaryKey, row);
         encodeKey(t, primaryKey);
         rowScratch.reset();
@@ -385,7 +378,7 @@ final class EnvelopeApplier
             {
                 throw new AedbException(ErrorCode.PRIMARY_KEY_UPDATE, "UpdateFields cannot change key column " + e.getKey());
             }
-            checkValue(schema.columns().get(index), e.getValue());
+            TypeCheck.checkValue(schema.columns().get(index), e.getValue());
             values[index] = e.getValue();
         }
         rowScratch.reset();
@@ -399,71 +392,6 @@ final class EnvelopeApplier
     }
 
     // ------------------------------------------------------------------ type checks
-
-    /** Checks a row against a schema: arity, nullability, exact types, finite floats, well-formed JSON. */
-    static void checkRow(final TableSchema schema, final Row row)
-    {
-        final List<ColumnDef> columns = schema.columns();
-        if (row.size() != columns.size())
-        {
-            throw new AedbException(ErrorCode.ARITY_MISMATCH,
-                "row has " + row.size() + " values, table " + schema.tableName() + " has " + columns.size() + " columns");
-        }
-        for (int i = 0; i < columns.size(); i++)
-        {
-            checkValue(columns.get(i), row.get(i));
-        }
-    }
-
-    static void checkValue(final ColumnDef column, final Value value)
-    {
-        if (value == null)
-        {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value for column " + column.name() + " is null; use Value.NULL");
-        }
-        if (value instanceof Value.Null)
-        {
-            if (!column.nullable())
-            {
-                throw new AedbException(ErrorCode.NULL_NOT_ALLOWED, "column " + column.name() + " is not nullable");
-            }
-            return;
-        }
-        if (value.type() != column.type())
-        {
-            throw new AedbException(ErrorCode.TYPE_MISMATCH,
-                "column " + column.name() + " is " + column.type() + ", value is " + value.type());
-        }
-        if (value instanceof Value.Float64 f && !Double.isFinite(f.value()))
-        {
-            throw new AedbException(ErrorCode.INVALID_VALUE, "column " + column.name() + " rejects non-finite float " + f.value());
-        }
-        if (value instanceof Value.Json j)
-        {
-            checkJson(column.name(), j.value());
-        }
-    }
-
-    private static void checkJson(final String column, final String text)
-    {
-        try (JsonParser parser = JSON.getFactory().createParser(text))
-        {
-            JsonToken token = parser.nextToken();
-            if (token == null)
-            {
-                throw new IOException("empty document");
-            }
-            parser.skipChildren();
-            if (parser.nextToken() != null)
-            {
-                throw new IOException("trailing content");
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new AedbException(ErrorCode.INVALID_VALUE, "column " + column + " holds malformed JSON: " + ex.getMessage());
-        }
-    }
 
     private void checkKeyMatches(final TableState t, final List<Value> primaryKey, final Row row)
     {
@@ -486,37 +414,7 @@ final class EnvelopeApplier
     /** Type-checks a primary key and encodes it into the key scratch buffer. */
     private void encodeKey(final TableState t, final List<Value> primaryKey)
     {
-        encodeKey(t, primaryKey, keyScratch, config.maxKvKeyBytes());
-    }
-
-    /**
-     * Type-checks a primary key against the table and encodes it.
-     */
-    static void encodeKey(final TableState t, final List<Value> primaryKey, final ByteWriter out, final int maxKeyBytes)
-    {
-        final int[] idx = t.primaryKeyIndexes();
-        if (primaryKey == null || primaryKey.size() != idx.length)
-        {
-            throw new AedbException(ErrorCode.ARITY_MISMATCH, "primary key has " + (primaryKey == null ? 0 : primaryKey.size())
-                + " values, table " + t.schema().tableName() + " has " + idx.length);
-        }
-        for (int i = 0; i < idx.length; i++)
-        {
-            final ColumnDef c = t.schema().columns().get(idx[i]);
-            final Value v = primaryKey.get(i);
-            if (v == null || v instanceof Value.Null)
-            {
-                throw new AedbException(ErrorCode.NULL_NOT_ALLOWED, "key column " + c.name() + " cannot be NULL");
-            }
-            checkValue(c, v);
-        }
-        out.reset();
-        KeyCodec.encode(primaryKey, out);
-        if (out.position() > maxKeyBytes)
-        {
-            throw new AedbException(ErrorCode.KEY_TOO_LARGE,
-                "encoded primary key of " + out.position() + " bytes exceeds maxKvKeyBytes=" + maxKeyBytes);
-        }
+        TypeCheck.encodeKey(t, primaryKey, keyScratch, config.maxKvKeyBytes());
     }
 
     // ------------------------------------------------------------------ DDL

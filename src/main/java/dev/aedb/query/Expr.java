@@ -10,28 +10,36 @@ import java.util.List;
  */
 public sealed interface Expr
 {
-    record Eq(String column, Value value) implements Expr
+    record Eq(String column, Value value) implements Comparison
     {
     }
 
-    record Ne(String column, Value value) implements Expr
+    record Ne(String column, Value value) implements Comparison
     {
     }
 
-    record Lt(String column, Value value) implements Expr
+    record Lt(String column, Value value) implements Comparison
     {
     }
 
-    record Lte(String column, Value value) implements Expr
+    record Lte(String column, Value value) implements Comparison
     {
     }
 
-    record Gt(String column, Value value) implements Expr
+    record Gt(String column, Value value) implements Comparison
     {
     }
 
-    record Gte(String column, Value value) implements Expr
+    record Gte(String column, Value value) implements Comparison
     {
+    }
+
+    /** A comparison of a column with a literal. */
+    sealed interface Comparison extends Expr
+    {
+        String column();
+
+        Value value();
     }
 
     record IsNull(String column) implements Expr

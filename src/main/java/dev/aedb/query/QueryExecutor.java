@@ -157,8 +157,8 @@ public final class QueryExecutor
         }
         else
         {
-            final String column = comparisonColumn(e);
-            final Value literal = comparisonValue(e);
+            final String column = comparison(e).column();
+            final Value literal = comparison(e).value();
             final ColumnDef c = schema.columns().get(columnIndex(schema, column));
             if (literal == null)
             {
@@ -171,60 +171,11 @@ public final class QueryExecutor
         }
     }
 
-    private static String comparisonColumn(final Expr e)
+    private static Expr.Comparison comparison(final Expr e)
     {
-        if (e instanceof Expr.Eq x)
+        if (e instanceof Expr.Comparison c)
         {
-            return x.column();
-        }
-        if (e instanceof Expr.Ne x)
-        {
-            return x.column();
-        }
-        if (e instanceof Expr.Lt x)
-        {
-            return x.column();
-        }
-        if (e instanceof Expr.Lte x)
-        {
-            return x.column();
-        }
-        if (e instanceof Expr.Gt x)
-        {
-            return x.column();
-        }
-        if (e instanceof Expr.Gte x)
-        {
-            return x.column();
-        }
-        throw new AedbException(ErrorCode.INVALID_QUERY, "unsupported expression " + e);
-    }
-
-    private static Value comparisonValue(final Expr e)
-    {
-        if (e instanceof Expr.Eq x)
-        {
-            return x.value();
-        }
-        if (e instanceof Expr.Ne x)
-        {
-            return x.value();
-        }
-        if (e instanceof Expr.Lt x)
-        {
-            return x.value();
-        }
-        if (e instanceof Expr.Lte x)
-        {
-            return x.value();
-        }
-        if (e instanceof Expr.Gt x)
-        {
-            return x.value();
-        }
-        if (e instanceof Expr.Gte x)
-        {
-            return x.value();
+            return c;
         }
         throw new AedbException(ErrorCode.INVALID_QUERY, "unsupported expression " + e);
     }
@@ -303,8 +254,8 @@ public final class QueryExecutor
         {
             return !(row.get(schema.columnIndex(n.column())) instanceof Value.Null);
         }
-        final Value actual = row.get(schema.columnIndex(comparisonColumn(e)));
-        final Value literal = comparisonValue(e);
+        final Value actual = row.get(schema.columnIndex(comparison(e).column()));
+        final Value literal = comparison(e).value();
         if (actual instanceof Value.Null || literal instanceof Value.Null)
         {
             return false;

@@ -71,32 +71,8 @@ public final class KeySpace
     /** @return the key record for the key, or 0 when the key space never held it (or it was reclaimed). */
     public long find(final DirectBuffer key, final int offset, final int length)
     {
-        long x = head;
-        for (int level = topLevel - 1; level >= 0; level--)
-        {
-            while (true)
-            {
-                final long next = nextAcquire(x, level);
-                if (next == 0)
-                {
-                    break;
-                }
-                final int c = compareKey(next, key, offset, length);
-                if (c < 0)
-                {
-                    x = next;
-                }
-                else
-                {
-                    if (c == 0)
-                    {
-                        return next;
-                    }
-                    break;
-                }
-            }
-        }
-        return 0;
+        final long node = seek(key, offset, length, true);
+        return node != 0 && compareKey(node, key, offset, length) == 0 ? node : 0;
     }
 
     /**
