@@ -28,6 +28,7 @@ public final class KeySpace
     private final Arena arena;
     private final long head;
     private final long[] preds = new long[MAX_LEVEL];
+    private final HashIndex hashIndex;
     private volatile int topLevel = 1;
     private long random = 0x9E3779B97F4A7C15L;
     private long garbage;
@@ -51,6 +52,7 @@ public final class KeySpace
         {
             b.putLong(o + NEXT_OFFSET + 8 * i, 0);
         }
+        this.hashIndex = new HashIndex(this);
     }
 
     // ---------------------------------------------------------------- reader side
@@ -68,11 +70,22 @@ public final class KeySpace
         return KeyCompare.compare(b, o + NodeDescriptor.keyOffset(level), b.getInt(o + KEY_LENGTH_OFFSET), key, offset, length);
     }
 
-    /** @return the key record for the key, or 0 when the key space never held it (or it was reclaimed). */
+    /** @return the key record for the key (through the hash index), or 0 when the key space has none. */
     public long find(final DirectBuffer key, final int offset, final int length)
     {
-        final long node = seek(key, offset, length, true);
-        return node != 0 && compareKey(node, key, offset, length) == 0 ? node : 0;
+        return hashIndex.find(key, offset, length);
+    }
+
+    boolean keyEquals(final long node, final DirectBuffer key, final int offset, final int length)
+    {
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
+        return b.getInt(o + KEY_LENGTH_OFFSET) == length && compareKey(node, key, offset, length) == 0;
+    }
+
+    long hashOf(final long node)
+    {
+        return HashIndex.hash(arena.buffer(node), keyOffset(node), keyLength(node));
     }
 
     /**
@@ -236,6 +249,12 @@ public final class KeySpace
      */
     public long findOrInsert(final DirectBuffer key, final int offset, final int length, final boolean[] created)
     {
+        final long existing = hashIndex.find(key, offset, length);
+        if (existing != 0)
+        {
+            created[0] = false;
+            return existing;
+        }
         findPredecessors(key, offset, length);
         final long candidate = nextPlain(preds[0], 0);
         if (candidate != 0 && compareKey(candidate, key, offset, length) == 0)
@@ -255,6 +274,7 @@ public final class KeySpace
             b.putLong(o + NEXT_OFFSET + 8 * i, nextPlain(preds[i], i));
         }
         b.putBytes(o + NodeDescriptor.keyOffset(level), key, offset, length);
+        hashIndex.insert(node, key, offset, length);
         for (int i = 0; i < level; i++)
         {
             final long p = preds[i];
@@ -406,6 +426,7 @@ public final class KeySpace
         final UnsafeBuffer nb = arena.buffer(node);
         final int no = Arena.offset(node);
         final int level = nb.getInt(no + LEVEL_OFFSET);
+        hashIndex.remove(node, nb, no + NodeDescriptor.keyOffset(level), nb.getInt(no + KEY_LENGTH_OFFSET));
         findPredecessors(nb, no + NodeDescriptor.keyOffset(level), nb.getInt(no + KEY_LENGTH_OFFSET));
         for (int i = level - 1; i >= 0; i--)
         {
