@@ -269,6 +269,7 @@ public final class CommitEngine implements AutoCloseable
         try
         {
             wal.checkFreeSpace(p.frame.length);
+            wal.preallocate(p.frame.length);
             if (envelope.idempotencyKey() != null)
             {
                 final IdempotencyIndex.Entry seen = idempotency.find(caller, envelope.idempotencyKey());

@@ -51,6 +51,10 @@ public final class ChronicleWal implements AutoCloseable
     }
 
     private static final long FREE_SPACE_CHECK_BYTES = 1 << 20;
+    private static final long PAGE = 4096;
+    private static final long PREALLOCATE_CHUNK = 1 << 20;
+    private static final long PREALLOCATE_LOW_WATER = 512 * 1024;
+    private static final java.nio.ByteBuffer ZEROS = java.nio.ByteBuffer.allocateDirect((int)PREALLOCATE_CHUNK);
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -59,6 +63,10 @@ public final class ChronicleWal implements AutoCloseable
     private final long minFreeBytes;
     private volatile IOException directorySyncFailure;
     private ExcerptAppender appender;
+    private FileChannel preallocated;
+    private int preallocatedCycle = Integer.MIN_VALUE;
+    private long preallocatedTo;
+    private long writePosition = -1;
     private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
     private long unsyncedBytes;
 
@@ -206,6 +214,80 @@ public final class ChronicleWal implements AutoCloseable
     }
 
     /**
+     * Writer thread, before an append of about {@code upcomingBytes}: keeps at least
+     * {@value #PREALLOCATE_LOW_WATER} bytes of real, synced blocks ahead of Chronicle's write position in the
+     * current cycle file. Chronicle's files are sparse; writing zeros (what a hole reads as anyway) into the
+     * never-written region past the write position allocates the blocks, and the fdatasync journals the
+     * allocation, so a later commit's msync writes data pages only and a full disk shows up here as an
+     * IOException (DISK_FULL, nothing written) instead of a SIGBUS on a mapped page. Only this thread appends,
+     * so nothing can be written into the region while it is being filled.
+     */
+    public void preallocate(final int upcomingBytes)
+    {
+        if (writePosition < 0 || appender == null)
+        {
+            return;
+        }
+        final int cycle = appender.cycle();
+        try
+        {
+            if (cycle != preallocatedCycle)
+            {
+                closePreallocation();
+                final String name = cycleFiles.get(cycle);
+                if (name == null)
+                {
+                    return;
+                }
+                preallocated = FileChannel.open(directory.resolve(name), StandardOpenOption.WRITE);
+                preallocatedCycle = cycle;
+                preallocatedTo = 0;
+            }
+            final long needed = writePosition + upcomingBytes + PREALLOCATE_LOW_WATER;
+            if (preallocatedTo >= needed)
+            {
+                return;
+            }
+            final long from = Math.max(preallocatedTo, (writePosition + upcomingBytes + 2 * PAGE) & -PAGE);
+            final long to = Math.min(from + PREALLOCATE_CHUNK, preallocated.size());
+            if (to <= from)
+            {
+                return; // Chronicle has not grown the file yet; it maps the next chunk when it needs it
+            }
+            final java.nio.ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int)(to - from));
+            long at = from;
+            while (zeros.hasRemaining())
+            {
+                at += preallocated.write(zeros, at);
+            }
+            preallocated.force(false);
+            preallocatedTo = to;
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.DISK_FULL, "cannot pre-allocate WAL blocks in " + directory + " (" + ex.getMessage()
+                + "); commit refused, nothing written", ex);
+        }
+    }
+
+    private void closePreallocation()
+    {
+        if (preallocated != null)
+        {
+            try
+            {
+                preallocated.close();
+            }
+            catch (final IOException ignore)
+            {
+                // only a write handle for pre-allocation; the data itself is Chronicle's
+            }
+            preallocated = null;
+        }
+    }
+
+    /**
      * Appends one frame as one excerpt.
      *
      * @return the Chronicle index of the excerpt.
@@ -219,7 +301,9 @@ public final class ChronicleWal implements AutoCloseable
         final long index;
         try (DocumentContext dc = appender.writingDocument())
         {
-            dc.wire().bytes().write(frame, 0, length);
+            final Bytes<?> bytes = dc.wire().bytes();
+            bytes.write(frame, 0, length);
+            writePosition = bytes.writePosition();
             index = dc.index();
         }
         unsyncedBytes += length;
@@ -270,6 +354,7 @@ public final class ChronicleWal implements AutoCloseable
     @Override
     public void close()
     {
+        closePreallocation();
         if (appender != null)
         {
             appender.close();
