@@ -1,5 +1,8 @@
 package dev.aedb.store;
 
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -109,7 +112,7 @@ public final class Arena implements AutoCloseable
     /**
      * @param size bytes needed, at most half a segment.
      * @return the address of a block of at least {@code size} bytes; its contents are undefined.
-     * @throws UncheckedIOException when a new segment cannot be created (for example the disk is full).
+     * @throws AedbException DISK_FULL when a new segment cannot be created; the arena is unchanged then.
      */
     public long allocate(final int size)
     {
@@ -212,7 +215,9 @@ public final class Arena implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create store segment " + file, ex);
+            // Nothing was changed (the half-made file is gone), so the caller can reject and carry on.
+            throw new AedbException(ErrorCode.DISK_FULL, "cannot create store segment " + file + " (" + ex.getMessage()
+                + "); commit refused, nothing written", ex);
         }
     }
 
