@@ -4,6 +4,8 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Off-heap hash index from key bytes to key-record address, beside a {@link KeySpace}'s skip list, so a point
  * lookup costs one or two cache misses instead of a walk down the list. Open addressing with linear probing over
@@ -14,10 +16,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   slot = tag:16 | address:48       a key record; tag = top 16 bits of the key's hash
  * </pre>
  * One writer (the sequencer) inserts, removes and resizes; readers probe without locks. A key record is fully
- * written before its slot is published with a release store. A resize builds a new array and publishes it with a
- * volatile store; a reader still probing the old array keeps it alive by reference (direct memory is released
- * only when the garbage collector finds it unreachable), and every key that reader may see at its pinned seq is
- * in the old array too (keys added after the swap only carry newer versions).
+ * written before its slot is published with a release store.
+ * <p>
+ * Growth is incremental, so no single insert pays for rehashing the whole table (at 4 M keys a one-shot rehash
+ * stalled the sequencer for hundreds of milliseconds): when the load passes one half, the writer publishes a new,
+ * larger array as {@code table} and keeps the old one as {@code previous}; every later insert first moves
+ * {@value #MIGRATE_SLOTS} old slots into the new array, and when the last one has moved, {@code previous} is
+ * cleared. New keys go to the new array only; a removal tombstones the key in both. Readers read {@code table},
+ * then {@code previous}, and probe the new array, then the old one while there is one. A reader that sees
+ * {@code previous == null} sees every migrated slot (the clear is a volatile store after them). A reader still
+ * probing an array from before a swap keeps it alive by reference (direct memory is released only when the
+ * garbage collector finds it unreachable), and every key that reader may see at its pinned seq is in that array
+ * (keys added after the swap only carry newer versions).
  */
 final class HashIndex
 {
@@ -25,10 +35,19 @@ final class HashIndex
     private static final long TOMBSTONE = 1;
     private static final long ADDRESS_MASK = (1L << 48) - 1;
     private static final int INITIAL_CAPACITY = 1024;
+    /** Old slots moved to the new array per insert while a resize is in progress. */
+    static final int MIGRATE_SLOTS = 16;
+    /** Arrays at least this large (slots) are allocated ahead on a background thread: zeroing 128 MiB takes ~90 ms. */
+    private static final int BACKGROUND_ALLOCATION_SLOTS = 1 << 18;
 
     private final KeySpace keySpace;
     private volatile UnsafeBuffer table;
+    private volatile UnsafeBuffer previous;
+    /** The next array, allocated (and zeroed) ahead of the resize on a background thread, or null. */
+    private CompletableFuture<UnsafeBuffer> nextTable;
     private int mask;
+    private int previousMask;
+    private int migrated;
     private int live;
     private int tombstones;
 
@@ -41,9 +60,7 @@ final class HashIndex
 
     private static UnsafeBuffer allocate(final int capacity)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * 8, 64));
-        buffer.setMemory(0, capacity * 8, (byte)0);
-        return buffer;
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * 8, 64)); // direct buffers come zeroed
     }
 
     /** A 64-bit hash of the key bytes (mixes 8-byte words, then a finaliser). */
@@ -69,8 +86,19 @@ final class HashIndex
     long find(final DirectBuffer key, final int offset, final int length)
     {
         final long h = hash(key, offset, length);
-        final long tag = h >>> 48;
         final UnsafeBuffer t = table;
+        final UnsafeBuffer p = previous;
+        final long node = probe(t, h, key, offset, length);
+        if (node != 0 || p == null)
+        {
+            return node;
+        }
+        return probe(p, h, key, offset, length);
+    }
+
+    private long probe(final UnsafeBuffer t, final long h, final DirectBuffer key, final int offset, final int length)
+    {
+        final long tag = h >>> 48;
         final int m = (t.capacity() >> 3) - 1;
         for (int i = (int)h & m; ; i = (i + 1) & m)
         {
@@ -93,13 +121,29 @@ final class HashIndex
     /** Writer: adds a key record known to be absent. */
     void insert(final long node, final DirectBuffer key, final int offset, final int length)
     {
+        if (previous != null)
+        {
+            migrate(MIGRATE_SLOTS);
+        }
         if ((live + tombstones + 1) * 2 > mask + 1)
         {
-            resize();
+            startResize();
+        }
+        else if (nextTable == null && previous == null && (mask + 1) * 4L >= BACKGROUND_ALLOCATION_SLOTS
+            && (live + tombstones + 1) * 8L > (mask + 1) * 3L)
+        {
+            final int capacity = (mask + 1) * 4; // what the resize at half load picks when few slots are tombstones
+            nextTable = CompletableFuture.supplyAsync(() -> allocate(capacity), HashIndex::startDaemon);
         }
         final long h = hash(key, offset, length);
-        final UnsafeBuffer t = table;
-        for (int i = (int)h & mask; ; i = (i + 1) & mask)
+        put(table, mask, h, (h & ~ADDRESS_MASK) | node);
+        live++;
+    }
+
+    /** Writer: stores a slot value in the first empty or tombstone slot of the probe sequence of hash {@code h}. */
+    private void put(final UnsafeBuffer t, final int m, final long h, final long slotValue)
+    {
+        for (int i = (int)h & m; ; i = (i + 1) & m)
         {
             final long slot = t.getLong(i << 3);
             if (slot == EMPTY || slot == TOMBSTONE)
@@ -108,8 +152,7 @@ final class HashIndex
                 {
                     tombstones--;
                 }
-                t.putLongRelease(i << 3, (h & ~ADDRESS_MASK) | node);
-                live++;
+                t.putLongRelease(i << 3, slotValue);
                 return;
             }
         }
@@ -119,55 +162,106 @@ final class HashIndex
     void remove(final long node, final DirectBuffer key, final int offset, final int length)
     {
         final long h = hash(key, offset, length);
-        final UnsafeBuffer t = table;
-        for (int i = (int)h & mask; ; i = (i + 1) & mask)
+        boolean found = tombstone(table, mask, h, node);
+        if (found)
+        {
+            tombstones++;
+        }
+        final UnsafeBuffer p = previous;
+        if (p != null && tombstone(p, previousMask, h, node))
+        {
+            found = true;
+        }
+        if (found)
+        {
+            live--;
+        }
+    }
+
+    private static boolean tombstone(final UnsafeBuffer t, final int m, final long h, final long node)
+    {
+        for (int i = (int)h & m; ; i = (i + 1) & m)
         {
             final long slot = t.getLong(i << 3);
             if (slot == EMPTY)
             {
-                return;
+                return false;
             }
             if (slot != TOMBSTONE && (slot & ADDRESS_MASK) == node)
             {
                 t.putLongRelease(i << 3, TOMBSTONE);
-                live--;
-                tombstones++;
-                return;
+                return true;
             }
         }
     }
 
-    private void resize()
+    private void startResize()
     {
+        if (previous != null)
+        {
+            migrate(Integer.MAX_VALUE); // grew twice during one migration (not reached with the step above)
+        }
         int capacity = mask + 1;
         while (live * 4 >= capacity)
         {
             capacity <<= 1;
         }
-        final UnsafeBuffer old = table;
-        final int oldCapacity = mask + 1;
-        final UnsafeBuffer next = allocate(capacity);
-        final int nextMask = capacity - 1;
-        for (int j = 0; j < oldCapacity; j++)
+        UnsafeBuffer next = null;
+        if (nextTable != null)
         {
-            final long slot = old.getLong(j << 3);
-            if (slot == EMPTY || slot == TOMBSTONE)
+            final UnsafeBuffer prepared = nextTable.join(); // a failed allocation throws here as it would inline
+            nextTable = null;
+            if ((prepared.capacity() >> 3) >= capacity)
             {
-                continue;
-            }
-            final long node = slot & ADDRESS_MASK;
-            final long h = keySpace.hashOf(node);
-            for (int i = (int)h & nextMask; ; i = (i + 1) & nextMask)
-            {
-                if (next.getLong(i << 3) == EMPTY)
-                {
-                    next.putLong(i << 3, slot);
-                    break;
-                }
+                next = prepared;
+                capacity = prepared.capacity() >> 3;
             }
         }
-        mask = nextMask;
+        if (next == null)
+        {
+            next = allocate(capacity);
+        }
+        final UnsafeBuffer old = table;
+        previousMask = mask;
+        migrated = 0;
+        previous = old; // before the swap: a reader that sees the new table also sees the old one
+        mask = capacity - 1;
         tombstones = 0;
         table = next;
+    }
+
+    private static void startDaemon(final Runnable task)
+    {
+        final Thread t = new Thread(task, "aedb-hash-index-allocation");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Writer: moves up to {@code slots} slots of the old array into the new one; clears {@code previous} at the end. */
+    private void migrate(final int slots)
+    {
+        final UnsafeBuffer old = previous;
+        final int end = (int)Math.min(previousMask + 1L, (long)migrated + slots);
+        final UnsafeBuffer t = table;
+        for (int j = migrated; j < end; j++)
+        {
+            final long slot = old.getLong(j << 3);
+            if (slot != EMPTY && slot != TOMBSTONE)
+            {
+                // the probe start comes from the low bits of the hash, which the slot does not keep
+                put(t, mask, keySpace.hashOf(slot & ADDRESS_MASK), slot);
+            }
+        }
+        migrated = end;
+        if (end == previousMask + 1)
+        {
+            previous = null;
+        }
+    }
+
+    /** @return whether a resize is still moving slots (for tests). */
+    boolean migrating()
+    {
+        return previous != null;
     }
 }

@@ -83,6 +83,12 @@ public final class KeySpace
         return b.getInt(o + KEY_LENGTH_OFFSET) == length && compareKey(node, key, offset, length) == 0;
     }
 
+    /** @return whether the hash index is moving slots into a larger array (tests). */
+    boolean hashIndexMigrating()
+    {
+        return hashIndex.migrating();
+    }
+
     long hashOf(final long node)
     {
         return HashIndex.hash(arena.buffer(node), keyOffset(node), keyLength(node));
@@ -419,6 +425,12 @@ public final class KeySpace
             sweepCursor = cursor;
         }
         return visited;
+    }
+
+    /** Tests: the sweeper's unlink of one key record. */
+    void unlinkForTest(final long node)
+    {
+        unlink(node);
     }
 
     private void unlink(final long node)
