@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Builds aedb and its JMH benchmarks, then runs them.
+# Builds aedb and its JMH benchmarks, runs them (aedb and its peers: LMDB, RocksDB, H2 MVStore, Chronicle Map, SQLite),
+# and writes the markdown results table.
 #
-#   jmh/run.sh                         # the whole suite, annotation defaults (2 forks, 3x2s warmup, 5x2s measurement), ~10 min
-#   jmh/run.sh PointGetBench ScanBench # only these (any JMH regexps and options may follow)
-#   jmh/run.sh -f 1 -wi 1 -i 2 -w 1s -r 1s   # a quick smoke run
+#   jmh/run.sh                          # the whole suite with the annotation defaults, about 22 min on 2 vCPUs
+#   jmh/run.sh PointGetBench ScanBench  # only these (any JMH regexps and options may follow)
+#   jmh/run.sh -p engine=aedb,lmdb      # only these engines (where a benchmark has them)
+#   SKIP_BUILD=1 jmh/run.sh -f 1 -wi 0 -i 1 -r 200ms -p keys=10000 -p capacity=1000000   # a smoke run
 #
-# Adds "-prof gc" (allocation per op; needed for the zero-allocation claims of PointGetBench/ScanBench) unless the
-# arguments already name that profiler, and "-rf json -rff jmh/target/results.json" unless they give -rff; the
-# human-readable output goes to stdout.
-# Environment: SKIP_BUILD=1 reuses the existing jmh/target/benchmarks.jar; JAVA (default: java) picks the JVM.
-# The JVM flags aedb needs are added to every fork by dev.aedb.bench.BenchMain (from dev.aedb.JvmFlags), not here.
+# Adds "-prof gc" (allocation per op) unless the arguments already name that profiler, and
+# "-rf json -rff jmh/target/results.json" unless they give -rff. After a successful run it writes the table of medians
+# (dev.aedb.bench.ResultsTable) from the JSON to jmh/target/RESULTS.md, or to $RESULTS_MD.
+# Environment: SKIP_BUILD=1 reuses the existing jmh/target/benchmarks.jar; JAVA (default: java) picks the JVM;
+# RESULTS_MD sets the table's path. The JVM flags the engines need are added to every fork by
+# dev.aedb.bench.BenchMain, not here.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
+java="${JAVA:-java}"
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   echo "[run.sh] installing aedb (mvn -B -q -DskipTests install in $root)" >&2
@@ -28,13 +32,44 @@ if [[ ! -f "$jar" ]]; then
   exit 1
 fi
 
+# What the arguments already say about profilers and result files.
+json="$here/target/results.json"
+format=""
+has_gc=0
+has_rff=0
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    -prof) [[ "${args[i + 1]:-}" == gc ]] && has_gc=1 ;;
+    -rff) has_rff=1; json="${args[i + 1]:-}" ;;
+    -rf) format="${args[i + 1]:-}" ;;
+  esac
+done
+
+# ResultsTable runs from the repository root: make caller-relative paths absolute.
+[[ "$json" == /* ]] || json="$PWD/$json"
+table="${RESULTS_MD:-$here/target/RESULTS.md}"
+[[ "$table" == /* ]] || table="$PWD/$table"
+
 defaults=()
-args=" $* "
-if [[ "$args" != *" -prof gc "* ]]; then
+if [[ $has_gc == 0 ]]; then
   defaults+=(-prof gc)
 fi
-if [[ "$args" != *" -rff "* ]]; then
-  defaults+=(-rf json -rff "$here/target/results.json")
+if [[ $has_rff == 0 ]]; then
+  [[ -n "$format" ]] || defaults+=(-rf json)
+  defaults+=(-rff "$json")
+  rm -f "$json" # so that a run that writes no results (-l, -h, a failed start) leaves no stale file to tabulate
 fi
+format="${format:-$([[ $has_rff == 0 ]] && echo json || echo csv)}" # JMH's own default format is CSV
 
-exec "${JAVA:-java}" -jar "$jar" "${defaults[@]}" "$@"
+"$java" -jar "$jar" "${defaults[@]}" "$@"
+
+if [[ "${format,,}" != "json" ]]; then
+  echo "[run.sh] results are not JSON (-rf $format): no table written" >&2
+  exit 0
+fi
+if [[ ! -f "$json" ]]; then
+  echo "[run.sh] no results file $json: no table written" >&2
+  exit 0
+fi
+(cd "$root" && "$java" -cp "$jar" dev.aedb.bench.ResultsTable --json "$json" --out "$table" --command "jmh/run.sh $*")

@@ -1,32 +1,40 @@
 package dev.aedb.bench;
 
-import dev.aedb.AedbConfig;
-import dev.aedb.AedbInstance;
-import dev.aedb.Durability;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Deterministic data shared by the benchmarks: 16-byte keys (8-byte ASCII prefix + big-endian long index, so key
- * order is index order) and 100-byte values derived from the index.
+ * Deterministic data shared by every engine and benchmark: 16-byte keys (8-byte ASCII prefix + big-endian long index,
+ * so unsigned byte order is index order) and 100-byte values derived from the index. Loaded stores hold
+ * {@code key(i) -> value(i)}; the write benchmarks put {@code key(n) -> writeValue(n)}.
  */
 final class BenchData
 {
-    static final String PROJECT = "bench";
-    static final String SCOPE = "app"; // the default scope that createProject makes
     static final int KEY_BYTES = 16;
     static final int VALUE_BYTES = 100;
+    /** Length of the precomputed random index sequences (a power of two, walked with a mask). */
+    static final int RANDOM_COUNT = 1 << 20;
     private static final byte[] PREFIX = {'a', 'e', 'd', 'b', 'b', 'n', 'c', 'h'};
+    private static final int WRITE_VALUES = 1024;
+    /** value(0..1023), so the write benchmarks do not spend their time generating values. */
+    private static final byte[][] WRITE_VALUE_RING = new byte[WRITE_VALUES][];
+
+    static
+    {
+        for (int i = 0; i < WRITE_VALUES; i++)
+        {
+            WRITE_VALUE_RING[i] = value(i);
+        }
+    }
 
     private BenchData()
     {
@@ -64,6 +72,40 @@ final class BenchData
         return v;
     }
 
+    /** @return the value the write benchmarks put under key {@code index}: value(index mod 1024), shared, not to be modified. */
+    static byte[] writeValue(final long index)
+    {
+        return WRITE_VALUE_RING[(int)(index & (WRITE_VALUES - 1))];
+    }
+
+    /** @return keys {@code 0..count-1} back to back in one buffer, key i at offset i * 16. */
+    static UnsafeBuffer keyTable(final int count)
+    {
+        final byte[] flat = new byte[count * KEY_BYTES];
+        for (int i = 0; i < count; i++)
+        {
+            key(i, flat, i * KEY_BYTES);
+        }
+        return new UnsafeBuffer(flat);
+    }
+
+    /** @return the index of the 16-byte key at {@code offset} of {@code key}, or -1 when it is not a bench key. */
+    static long keyIndex(final DirectBuffer key, final int offset, final int length)
+    {
+        if (length != KEY_BYTES)
+        {
+            return -1;
+        }
+        for (int i = 0; i < PREFIX.length; i++)
+        {
+            if (key.getByte(offset + i) != PREFIX[i])
+            {
+                return -1;
+            }
+        }
+        return key.getLong(offset + PREFIX.length, ByteOrder.BIG_ENDIAN);
+    }
+
     /** A fixed-seed xorshift sequence of indexes in {@code [0, bound)}. */
     static int[] randomIndexes(final int count, final int bound, final long seed)
     {
@@ -91,27 +133,44 @@ final class BenchData
         }
     }
 
-    static AedbInstance open(final Path dir, final Durability durability)
+    /** @return whether {@code dir} does not exist or holds nothing (a store to create, not to reopen). */
+    static boolean isEmptyDirectory(final Path dir)
     {
-        final AedbInstance db = AedbInstance.open(new AedbConfig().durability(durability).storeSegmentBytes(64 << 20), dir);
-        db.createProject(PROJECT);
-        return db;
+        if (!Files.isDirectory(dir))
+        {
+            return true;
+        }
+        try (var entries = Files.list(dir))
+        {
+            return entries.findAny().isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + dir, ex);
+        }
     }
 
-    /** Loads keys {@code 0..count-1} in OS_BUFFERED-style envelopes of {@code perEnvelope} KvSets, then syncs. */
-    static void load(final AedbInstance db, final int count, final int perEnvelope)
+    /** @return the total size of the files under {@code dir} (apparent size: a sparse file counts in full). */
+    static long fileBytes(final Path dir)
     {
-        for (int base = 0; base < count; base += perEnvelope)
+        try (var files = Files.walk(dir))
         {
-            final int n = Math.min(perEnvelope, count - base);
-            final List<Mutation> batch = new ArrayList<>(n);
-            for (int i = 0; i < n; i++)
+            return files.filter(Files::isRegularFile).mapToLong(file ->
             {
-                batch.add(new Mutation.KvSet(PROJECT, SCOPE, key(base + i), value(base + i)));
-            }
-            db.commit(TransactionEnvelope.of(batch));
+                try
+                {
+                    return Files.size(file);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot stat " + file, ex);
+                }
+            }).sum();
         }
-        db.sync();
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot walk " + dir, ex);
+        }
     }
 
     static void deleteRecursively(final Path dir)

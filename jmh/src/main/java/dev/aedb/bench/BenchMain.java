@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Entry point of {@code benchmarks.jar}: the normal JMH command line (benchmark regexps, -f, -wi, -i, -w, -r, -prof gc,
  * -rf json, -rff ..., -l, -h, ...), plus the JVM flags that aedb needs appended to every fork. The flags come from
- * {@link JvmFlags#required()} (the single list in the engine's pom.xml), so they cannot drift from the engine's.
+ * {@link JvmFlags#required()} (the single list in the engine's pom.xml), so they cannot drift from the engine's;
+ * {@link #PEER_FLAGS} adds what the peer engines need beyond them.
  * Any {@code -jvmArgsAppend} given on the command line is kept, after ours.
  */
 public final class BenchMain
@@ -25,6 +26,14 @@ public final class BenchMain
         "-Dchronicle.analytics.disable=true",
         "-Dchronicle.announcer.disable=true",
         "-Dchronicle.disk.monitor.disable=true");
+
+    /**
+     * Flags the peer engines need on top of aedb's: Chronicle Map generates and compiles its segment-header classes
+     * (chronicle-values through net.openhft:compiler, which reaches into javac's file manager).
+     */
+    static final List<String> PEER_FLAGS = List.of(
+        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
 
     private BenchMain()
     {
@@ -58,6 +67,7 @@ public final class BenchMain
         }
 
         final List<String> append = new ArrayList<>(JvmFlags.required());
+        append.addAll(PEER_FLAGS);
         append.addAll(CHRONICLE_PROPS);
         // OptionsBuilder.jvmArgsAppend replaces (does not merge with) the parent's value: keep the user's too.
         if (cmdOptions.getJvmArgsAppend().hasValue())

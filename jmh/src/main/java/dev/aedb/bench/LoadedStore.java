@@ -1,117 +1,75 @@
 package dev.aedb.bench;
 
-import dev.aedb.AedbInstance;
-import dev.aedb.Durability;
-import dev.aedb.KvGetResult;
-import dev.aedb.KvHandle;
-
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
- * An instance holding {@value #KEYS} KV entries (keys 0..KEYS-1 of {@link BenchData}), loaded through OS_BUFFERED
- * envelopes of 1000 KvSets and then {@code sync()}ed, plus the precomputed key material the read benchmarks use.
- * Not a JMH state itself: {@link PointGetBench} and {@link ScanBench} own one each and call {@link #open}/{@link #close}
- * from their trial-level setup/teardown, so the load happens once per fork.
+ * A store of one engine holding {@code key(i) -> value(i)} for {@code i < count}, loaded through
+ * {@link Engine#load} (opened BUFFERED, atomic batches of 1,000, then {@link Engine#flush()}) and checked with
+ * {@link StoreCheck#loaded} before anything is measured, plus the key table the read benchmarks take keys from.
+ * Not a JMH state itself: the read benchmarks' trial-level states own one each, so the load happens once per fork.
  */
 final class LoadedStore
 {
-    static final int KEYS = 1_000_000;
-    static final int LOAD_ENVELOPE = 1000;
-    /** Length of the precomputed random index sequence (a power of two, walked with a mask). */
-    static final int RANDOM_COUNT = 1 << 20;
-
     Path dir;
-    AedbInstance db;
-    KvHandle kv;
-    /** All keys back to back, key i at offset i * 16. */
-    UnsafeBuffer allKeys;
-    /** The same keys as arrays, for the allocating API. */
-    byte[][] keyArrays;
-    long loadMillis;
+    Engine engine;
+    /** Keys 0..count-1 back to back, key i at offset i * 16. */
+    UnsafeBuffer keys;
+    int count;
 
-    void open(final String name)
+    void open(final String engineName, final int count, final String label)
     {
-        dir = BenchData.tempDir(name);
-        db = BenchData.open(dir, Durability.OS_BUFFERED);
-        final long t0 = System.nanoTime();
-        BenchData.load(db, KEYS, LOAD_ENVELOPE);
-        loadMillis = (System.nanoTime() - t0) / 1_000_000;
-        kv = db.kvHandle(BenchData.PROJECT, BenchData.SCOPE);
-
-        final byte[] flat = new byte[KEYS * BenchData.KEY_BYTES];
-        keyArrays = new byte[KEYS][];
-        for (int i = 0; i < KEYS; i++)
+        this.count = count;
+        dir = BenchData.tempDir(label + "-" + engineName);
+        final long loadMillis;
+        final long t1;
+        try
         {
-            BenchData.key(i, flat, i * BenchData.KEY_BYTES);
-            keyArrays[i] = Arrays.copyOfRange(flat, i * BenchData.KEY_BYTES, (i + 1) * BenchData.KEY_BYTES);
+            engine = Engine.create(engineName);
+            engine.open(dir, Engine.SyncMode.BUFFERED, capacity(count));
+            final long t0 = System.nanoTime();
+            engine.load(count);
+            loadMillis = (System.nanoTime() - t0) / 1_000_000;
+            keys = BenchData.keyTable(count);
+            t1 = System.nanoTime();
+            try (Engine.Session session = engine.session())
+            {
+                new StoreCheck(engineName, session).loaded(count, engine.ordered());
+            }
         }
-        allKeys = new UnsafeBuffer(flat);
-        verify();
-        System.out.printf("%n[aedb-jmh] loaded %,d keys in %,d ms (%,.0f puts/s), store %s%n", KEYS, loadMillis,
-            KEYS * 1000.0 / Math.max(1, loadMillis), db.storeStats());
+        catch (final RuntimeException | Error ex)
+        {
+            // JMH skips the teardown of a state whose setup failed: do not leave the store behind.
+            close();
+            throw ex;
+        }
+        System.out.printf("%n[aedb-jmh] %s: loaded %,d keys in %,d ms (%,.0f puts/s), checked in %,d ms%n", engineName,
+            count, loadMillis, count * 1000.0 / Math.max(1, loadMillis), (System.nanoTime() - t1) / 1_000_000);
     }
 
-    /** Checks that the loaded data reads back exactly, through both APIs, before anything is measured. */
-    private void verify()
+    /** @return the capacity to open a store of {@code count} keys with (only Chronicle Map uses it). */
+    static long capacity(final int count)
     {
-        final UnsafeBuffer dst = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-        final byte[] got = new byte[BenchData.VALUE_BYTES];
-        final int[] probe = BenchData.randomIndexes(10_000, KEYS, 0x5EED_CAFEL);
-        for (final int i : probe)
+        return count + 1000L;
+    }
+
+    /** Closes the engine cleanly and keeps the directory. */
+    void closeEngine()
+    {
+        if (engine != null)
         {
-            final byte[] expected = BenchData.value(i);
-            final int len = kv.get(allKeys, i * BenchData.KEY_BYTES, BenchData.KEY_BYTES, dst, 0);
-            if (len != BenchData.VALUE_BYTES)
-            {
-                throw new IllegalStateException("KvHandle.get of loaded key " + i + " returned length " + len);
-            }
-            dst.getBytes(0, got);
-            if (!Arrays.equals(expected, got))
-            {
-                throw new IllegalStateException("KvHandle.get of loaded key " + i + " returned wrong bytes");
-            }
-            final KvGetResult r = db.kvGet(BenchData.PROJECT, BenchData.SCOPE, keyArrays[i]);
-            if (!r.found() || !Arrays.equals(expected, r.value()))
-            {
-                throw new IllegalStateException("AedbInstance.kvGet of loaded key " + i + " returned " + r);
-            }
-        }
-        final byte[] absent = BenchData.key(KEYS + 7);
-        if (kv.get(new UnsafeBuffer(absent), 0, absent.length, dst, 0) != -1)
-        {
-            throw new IllegalStateException("KvHandle.get of an absent key did not return -1");
-        }
-        // A full ordered scan: every key once, in index order, with its value.
-        final long[] expectedIndex = {0};
-        final int visited = kv.scan(null, 0, 0, KEYS + 10, (kb, ko, kl, vb, vo, vl, version) ->
-        {
-            final long idx = kb.getLong(ko + 8, java.nio.ByteOrder.BIG_ENDIAN);
-            if (kl != BenchData.KEY_BYTES || vl != BenchData.VALUE_BYTES || idx != expectedIndex[0])
-            {
-                throw new IllegalStateException("full scan: at position " + expectedIndex[0] + " got key index " + idx
-                    + " keyLength " + kl + " valueLength " + vl);
-            }
-            expectedIndex[0]++;
-            return true;
-        });
-        if (visited != KEYS)
-        {
-            throw new IllegalStateException("full scan visited " + visited + " entries, expected " + KEYS);
+            engine.close();
+            engine = null;
         }
     }
 
+    /** Closes the engine and deletes the directory. */
     void close()
     {
         try
         {
-            if (db != null)
-            {
-                db.close();
-            }
+            closeEngine();
         }
         finally
         {

@@ -1,8 +1,5 @@
 package dev.aedb.bench;
 
-import dev.aedb.KvGetResult;
-
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -10,75 +7,99 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Point reads of random keys among {@value LoadedStore#KEYS} (16-byte keys, 100-byte values), one thread, at the
- * latest snapshot.
- * <ul>
- * <li>{@code kvGet}: {@code KvHandle.get(DirectBuffer, ..., MutableDirectBuffer dst, 0)} into a reused buffer, the
- * zero-allocation path (check gc.alloc.rate.norm with {@code -prof gc}).</li>
- * <li>{@code kvGetAlloc}: {@code AedbInstance.kvGet(project, scope, byte[])}, which pins a Snapshot and returns a copy.</li>
- * </ul>
+ * Workload 4: point gets of random keys among {@code keys} (default 1,000,000), with 1 and with 2 threads; the score
+ * is gets per second over all threads. Each thread has its own {@link Engine.Session} (aedb: {@code KvHandle.get} into
+ * a reused direct buffer, allocation-free; LMDB: a reused read transaction and a zero-copy view; RocksDB: the direct
+ * ByteBuffer get; H2 MVStore: {@code MVMap.get}; Chronicle Map: {@code getUsing}; SQLite: a prepared SELECT) and walks
+ * a fixed-seed random sequence of 2^20 indexes from its own starting point. Each get checks the value's length.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 2, jvmArgs = {"-Xmx2g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Threads(1)
-@State(Scope.Benchmark)
+@Fork(value = 2, jvmArgs = {"-Xmx3g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 public class PointGetBench
 {
-    private final LoadedStore store = new LoadedStore();
-    private int[] order;
-    private int cursor;
-    private UnsafeBuffer dst;
-
-    @Setup(Level.Trial)
-    public void setUp()
+    @State(Scope.Benchmark)
+    public static class Store
     {
-        store.open("pointget");
-        order = BenchData.randomIndexes(LoadedStore.RANDOM_COUNT, LoadedStore.KEYS, 0x9E3779B97F4A7C15L);
-        dst = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        cursor = 0;
+        @Param({Engine.AEDB, Engine.LMDB, Engine.ROCKSDB, Engine.H2_MVSTORE, Engine.CHRONICLE_MAP, Engine.SQLITE})
+        public String engine;
+
+        @Param({"1000000"})
+        public int keys;
+
+        final LoadedStore loaded = new LoadedStore();
+        int[] order;
+
+        @Setup(Level.Trial)
+        public void setUp()
+        {
+            loaded.open(engine, keys, "pointget");
+            order = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0x9E3779B97F4A7C15L);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            loaded.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown()
+    @State(Scope.Thread)
+    public static class Reader
     {
-        store.close();
+        Engine.Session session;
+        int cursor;
+
+        @Setup(Level.Trial)
+        public void setUp(final Store store, final ThreadParams thread)
+        {
+            session = store.loaded.engine.session();
+            cursor = thread.getThreadIndex() * (BenchData.RANDOM_COUNT / 2);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            session.close();
+        }
     }
 
     @Benchmark
-    public int kvGet()
+    @Threads(1)
+    public int getOneThread(final Store store, final Reader reader)
     {
-        final int i = order[cursor++ & (LoadedStore.RANDOM_COUNT - 1)];
-        final int len = store.kv.get(store.allKeys, i * BenchData.KEY_BYTES, BenchData.KEY_BYTES, dst, 0);
-        if (len != BenchData.VALUE_BYTES)
-        {
-            throw new IllegalStateException("KvHandle.get of loaded key " + i + " returned length " + len);
-        }
-        return dst.getInt(len - 4);
+        return get(store, reader);
     }
 
     @Benchmark
-    public byte[] kvGetAlloc()
+    @Threads(2)
+    public int getTwoThreads(final Store store, final Reader reader)
     {
-        final int i = order[cursor++ & (LoadedStore.RANDOM_COUNT - 1)];
-        final KvGetResult r = store.db.kvGet(BenchData.PROJECT, BenchData.SCOPE, store.keyArrays[i]);
-        if (!r.found())
+        return get(store, reader);
+    }
+
+    private static int get(final Store store, final Reader reader)
+    {
+        final int i = store.order[reader.cursor++ & (BenchData.RANDOM_COUNT - 1)];
+        final int length = reader.session.get(store.loaded.keys, i * BenchData.KEY_BYTES);
+        if (length != BenchData.VALUE_BYTES)
         {
-            throw new IllegalStateException("AedbInstance.kvGet of loaded key " + i + " found nothing");
+            throw new IllegalStateException(store.engine + ": get of loaded key " + i + " returned length " + length);
         }
-        return r.value();
+        return reader.session.value().getInt(length - 4);
     }
 }

@@ -1,7 +1,5 @@
 package dev.aedb.bench;
 
-import dev.aedb.KvVisitor;
-
 import org.agrona.DirectBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -10,6 +8,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,16 +19,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Short range scans: {@value #LIMIT} consecutive entries from a random start key among {@value LoadedStore#KEYS},
- * through {@code KvHandle.scan(start, ..., 100, visitor)} with a visitor allocated once that sums key and value
- * lengths into its own field (the zero-allocation path; check gc.alloc.rate.norm with {@code -prof gc}).
- * The score is scans per second; entries per second = {@value #LIMIT} x the score.
+ * Workload 5: ordered scans of {@value #LIMIT} consecutive entries from a random start key among {@code keys}
+ * (default 1,000,000; a start is at most the {@code keys - 100}th key, so every scan has 100 entries), one thread. The
+ * visitor is created once per trial and adds key and value lengths into its own field (allocation-free where the
+ * engine is). The score is scans per second; entries per second = 100 x the score. Chronicle Map is a hash map with
+ * no ordered scan: n/a.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 2, jvmArgs = {"-Xmx2g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Fork(value = 2, jvmArgs = {"-Xmx3g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Threads(1)
 @State(Scope.Benchmark)
 public class ScanBench
@@ -37,47 +37,58 @@ public class ScanBench
     static final int LIMIT = 100;
 
     /** Captures nothing: one instance per trial, state kept in its own field. */
-    static final class SumVisitor implements KvVisitor
+    static final class SumVisitor implements Engine.EntryVisitor
     {
         long sum;
 
         @Override
-        public boolean visit(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
-            final int valueOffset, final int valueLength, final long version)
+        public void visit(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
+            final int valueOffset, final int valueLength)
         {
             sum += keyLength + valueLength;
-            return true;
         }
     }
 
-    private final LoadedStore store = new LoadedStore();
+    @Param({Engine.AEDB, Engine.LMDB, Engine.ROCKSDB, Engine.H2_MVSTORE, Engine.SQLITE})
+    public String engine;
+
+    @Param({"1000000"})
+    public int keys;
+
+    private final LoadedStore loaded = new LoadedStore();
     private final SumVisitor visitor = new SumVisitor();
+    private Engine.Session session;
     private int[] starts;
     private int cursor;
 
     @Setup(Level.Trial)
     public void setUp()
     {
-        store.open("scan");
-        // Starts in [0, KEYS - LIMIT], so every scan has LIMIT entries to visit.
-        starts = BenchData.randomIndexes(LoadedStore.RANDOM_COUNT, LoadedStore.KEYS - LIMIT + 1, 0x2545F4914F6CDD1DL);
+        if (keys <= LIMIT)
+        {
+            throw new IllegalArgumentException("keys=" + keys + " must exceed the scan length " + LIMIT);
+        }
+        loaded.open(engine, keys, "scan");
+        session = loaded.engine.session();
+        starts = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys - LIMIT + 1, 0x2545F4914F6CDD1DL);
         cursor = 0;
     }
 
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        store.close();
+        loaded.close();
     }
 
     @Benchmark
     public long scan100()
     {
-        final int i = starts[cursor++ & (LoadedStore.RANDOM_COUNT - 1)];
-        final int n = store.kv.scan(store.allKeys, i * BenchData.KEY_BYTES, BenchData.KEY_BYTES, LIMIT, visitor);
+        final int i = starts[cursor++ & (BenchData.RANDOM_COUNT - 1)];
+        final int n = session.scan(loaded.keys, i * BenchData.KEY_BYTES, LIMIT, visitor);
         if (n != LIMIT)
         {
-            throw new IllegalStateException("scan from loaded key " + i + " visited " + n + " entries, expected " + LIMIT);
+            throw new IllegalStateException(engine + ": scan from loaded key " + i + " visited " + n + " entries, expected "
+                + LIMIT);
         }
         return visitor.sum;
     }

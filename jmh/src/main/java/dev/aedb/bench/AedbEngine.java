@@ -1,0 +1,126 @@
+package dev.aedb.bench;
+
+import dev.aedb.AedbConfig;
+import dev.aedb.AedbInstance;
+import dev.aedb.Durability;
+import dev.aedb.KvHandle;
+import dev.aedb.KvVisitor;
+import dev.aedb.commit.Mutation;
+import dev.aedb.commit.TransactionEnvelope;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * aedb: one project {@code bench}, its default scope's KV space. DURABLE = {@link Durability#FULL} (ack after the WAL
+ * msync, group commit), BUFFERED = {@link Durability#OS_BUFFERED}; 64 MiB store segments. A put is one envelope with
+ * one KvSet, a batch one envelope of KvSets. Reads go through {@link KvHandle}: {@code get} into the session's
+ * direct buffer and {@code scan} with a visitor, both allocation-free.
+ */
+final class AedbEngine implements Engine
+{
+    static final String PROJECT = "bench";
+    static final String SCOPE = "app"; // the default scope that createProject makes
+
+    private final SessionRegistry sessions = new SessionRegistry();
+    private AedbInstance db;
+    private KvHandle kv;
+
+    @Override
+    public void open(final Path dir, final SyncMode mode, final long capacity)
+    {
+        final boolean create = BenchData.isEmptyDirectory(dir);
+        final Durability durability = mode == SyncMode.DURABLE ? Durability.FULL : Durability.OS_BUFFERED;
+        db = AedbInstance.open(new AedbConfig().durability(durability).storeSegmentBytes(64 << 20), dir);
+        if (create)
+        {
+            db.createProject(PROJECT);
+        }
+        kv = db.kvHandle(PROJECT, SCOPE);
+    }
+
+    @Override
+    public boolean ordered()
+    {
+        return true;
+    }
+
+    @Override
+    public Session session()
+    {
+        return sessions.add(new AedbSession());
+    }
+
+    @Override
+    public void flush()
+    {
+        db.sync();
+    }
+
+    @Override
+    public void close()
+    {
+        sessions.closeAll();
+        if (db != null)
+        {
+            db.close();
+            db = null;
+        }
+    }
+
+    private final class AedbSession implements Session
+    {
+        private final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        private EntryVisitor visitor;
+        private final KvVisitor forward = (key, keyOffset, keyLength, val, valueOffset, valueLength, version) ->
+        {
+            visitor.visit(key, keyOffset, keyLength, val, valueOffset, valueLength);
+            return true;
+        };
+
+        @Override
+        public void put(final byte[] key, final byte[] val)
+        {
+            db.commit(new Mutation.KvSet(PROJECT, SCOPE, key, val));
+        }
+
+        @Override
+        public void putBatch(final byte[][] keys, final byte[][] values)
+        {
+            final Mutation[] batch = new Mutation[keys.length];
+            for (int i = 0; i < keys.length; i++)
+            {
+                batch[i] = new Mutation.KvSet(PROJECT, SCOPE, keys[i], values[i]);
+            }
+            db.commit(TransactionEnvelope.of(batch));
+        }
+
+        @Override
+        public int get(final DirectBuffer keys, final int keyOffset)
+        {
+            return kv.get(keys, keyOffset, BenchData.KEY_BYTES, value, 0);
+        }
+
+        @Override
+        public DirectBuffer value()
+        {
+            return value;
+        }
+
+        @Override
+        public int scan(final DirectBuffer keys, final int startOffset, final int limit, final EntryVisitor visitor)
+        {
+            this.visitor = visitor;
+            return kv.scan(keys, startOffset, BenchData.KEY_BYTES, limit, forward);
+        }
+
+        @Override
+        public void close()
+        {
+            sessions.remove(this);
+        }
+    }
+}
