@@ -2,16 +2,15 @@ package dev.aedb.cli;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
+import dev.aedb.CommitResult;
 import dev.aedb.Durability;
+import dev.aedb.HeadState;
 import dev.aedb.KvHandle;
-import dev.aedb.KvVisitor;
 import dev.aedb.commit.Mutation;
 import dev.aedb.commit.TransactionEnvelope;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import org.HdrHistogram.Recorder;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import picocli.CommandLine.Command;
@@ -21,458 +20,586 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
- * {@code aedb bench}: an HdrHistogram latency harness for aedb alone. Preloads {@code --keys} KV pairs, then runs
- * {@code --threads} workers for {@code --warmup} + {@code --duration} seconds, each picking commit / get / scan by
- * {@code --mix}. With {@code --rate} every worker follows a fixed schedule and latency is measured from the
- * intended start (coordinated-omission corrected; the service time is recorded too); without it the workers run
- * closed-loop. Prints percentiles and throughput, writes an {@code .hlog} of one-second interval histograms and an
- * SVG percentile plot.
+ * {@code aedb bench}: an HdrHistogram latency harness for aedb alone. Preloads {@code --keys} keys, then runs a mix
+ * of commits, gets and scans from {@code --threads} threads, either closed loop (as fast as possible) or open loop on
+ * a fixed schedule ({@code --rate}, latency measured from each op's intended start, corrected for coordinated
+ * omission). Prints a percentile table, writes an HdrHistogram interval log and draws a percentile plot (SVG).
  */
-@Command(name = "bench", description = "Latency benchmark of aedb alone: percentiles, .hlog and an SVG percentile plot.")
-public final class BenchCommand implements Callable<Integer>
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Latency of aedb alone under a mix of commits, gets and scans (HdrHistogram).",
+        "Commits are single-KvSet envelopes: updates of random loaded keys (default) or inserts of new keys.",
+        "Gets and scans use KvHandle into per-thread reused buffers; every get and scan is checked against the loaded data."})
+final class BenchCommand implements Callable<Integer>
 {
-    static final String PROJECT = "bench";
-    static final String SCOPE = "app";
-    static final int KEY_LENGTH = 16;
-    static final long KEY_PREFIX = 0x616564622d62656eL; // "aedb-ben"
-    static final String[] OPS = {"commit", "get", "scan"};
+    private static final long SECOND = 1_000_000_000L;
+    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c"};
+
+    /** What a commit writes. */
+    enum CommitKind
+    {
+        /** KvSet of a random loaded key, rewriting its own value (a new version; the key count stays the same). */
+        update,
+        /** KvSet of a new key past the loaded ones (the store grows; gets and scans still read loaded keys only). */
+        insert
+    }
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--data-dir", description = "data directory (default: a new temporary directory, deleted at the end)")
-    private Path dataDir;
+    @Option(names = "--mix", converter = BenchMix.Converter.class, defaultValue = "commit=20,get=70,scan=10", paramLabel = "OP=PCT,...",
+        description = "percent of commit, get and scan ops, summing to 100 (default: ${DEFAULT-VALUE})")
+    private BenchMix mix;
 
-    @Option(names = "--keep", description = "keep the data directory")
-    private boolean keep;
-
-    @Option(names = "--keys", defaultValue = "100000", description = "KV pairs loaded before measuring (default: ${DEFAULT-VALUE})")
+    @Option(names = "--keys", defaultValue = "100000", paramLabel = "N",
+        description = "keys preloaded before measuring: 16-byte keys 0..N-1 (default: ${DEFAULT-VALUE})")
     private int keys;
 
-    @Option(names = "--value-size", defaultValue = "100", description = "value bytes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--value-size", defaultValue = "100", paramLabel = "BYTES",
+        description = "value size, 1..the engine's maxValueBytes (default: ${DEFAULT-VALUE})")
     private int valueSize;
 
-    @Option(names = "--mix", defaultValue = "commit=20,get=70,scan=10",
-        description = "percent of each operation, summing to 100 (default: ${DEFAULT-VALUE})")
-    private String mix;
-
-    @Option(names = "--scan-length", defaultValue = "100", description = "entries per scan (default: ${DEFAULT-VALUE})")
-    private int scanLength;
-
-    @Option(names = "--durability", defaultValue = "FULL", description = "FULL, BATCH or OS_BUFFERED (default: ${DEFAULT-VALUE})")
+    @Option(names = "--durability", defaultValue = "FULL", paramLabel = "MODE",
+        description = "FULL, BATCH or OS_BUFFERED (default: ${DEFAULT-VALUE})")
     private Durability durability;
 
-    @Option(names = "--threads", defaultValue = "1", description = "worker threads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+        description = "worker threads, each running the mix (default: ${DEFAULT-VALUE})")
     private int threads;
 
-    @Option(names = "--rate", description = "target ops/s over all threads; latency measured from each op's intended start")
+    @Option(names = "--scan-length", defaultValue = "100", paramLabel = "N",
+        description = "entries per scan (default: ${DEFAULT-VALUE})")
+    private int scanLength;
+
+    @Option(names = "--commit-kind", defaultValue = "update", paramLabel = "KIND",
+        description = "update: rewrite a random loaded key; insert: add a new key (default: ${DEFAULT-VALUE})")
+    private CommitKind commitKind;
+
+    @Option(names = "--rate", paramLabel = "OPS_PER_S",
+        description = "target ops/s over all threads: open loop, latency from each op's intended start "
+            + "(corrected for coordinated omission). Without it: closed loop, as fast as possible")
     private Double rate;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "seconds run before recording (default: ${DEFAULT-VALUE})")
-    private double warmup;
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS",
+        description = "seconds run before measuring, not recorded (default: ${DEFAULT-VALUE})")
+    private int warmup;
 
-    @Option(names = "--duration", defaultValue = "10", description = "seconds recorded (default: ${DEFAULT-VALUE})")
-    private double duration;
+    @Option(names = "--duration", defaultValue = "10", paramLabel = "SECONDS",
+        description = "seconds measured (default: ${DEFAULT-VALUE})")
+    private int duration;
 
-    @Option(names = "--seed", description = "random seed of the workers (default: time based, printed)")
-    private Long seed;
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "empty or new data directory, kept afterwards (default: a new temp directory, deleted unless --keep)")
+    private Path dataDir;
 
-    @Option(names = "--hlog", defaultValue = "aedb-bench.hlog", description = "HdrHistogram log output (default: ${DEFAULT-VALUE})")
+    @Option(names = "--keep", description = "keep the temp data directory")
+    private boolean keep;
+
+    @Option(names = "--out-dir", defaultValue = ".", paramLabel = "DIR",
+        description = "directory for the default .hlog and .svg (default: the current directory)")
+    private Path outDir;
+
+    @Option(names = "--hlog", paramLabel = "FILE",
+        description = "HdrHistogram interval log, one histogram per op type per second (default: OUT-DIR/aedb-bench.hlog)")
     private Path hlog;
 
-    @Option(names = "--plot", defaultValue = "aedb-bench.svg", description = "SVG percentile plot output (default: ${DEFAULT-VALUE})")
-    private Path plot;
+    @Option(names = "--svg", paramLabel = "FILE",
+        description = "percentile plot (default: OUT-DIR/aedb-bench.svg)")
+    private Path svg;
 
-    private int[] mixPercent;
+    private PrintWriter out;
+    private PrintWriter err;
+    private String micro;
 
     @Override
-    public Integer call() throws Exception
+    public Integer call() throws IOException
     {
         validate();
-        final long runSeed = seed != null ? seed : System.nanoTime();
-        final PrintStream out = System.out;
-        final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("aedb-bench-");
-        final String config = String.format(Locale.ROOT,
-            "keys=%d value=%dB mix=commit:%d,get:%d,scan:%d scan-length=%d durability=%s threads=%d %s warmup=%ss duration=%ss seed=%d",
-            keys, valueSize, mixPercent[0], mixPercent[1], mixPercent[2], scanLength, durability, threads,
-            rate == null ? "closed-loop (no --rate: latency = service time, not corrected for coordinated omission)"
-                : String.format(Locale.ROOT, "rate=%.0f ops/s (latency from intended start)", rate),
-            fmt(warmup), fmt(duration), runSeed);
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        micro = Charset.defaultCharset().newEncoder().canEncode('\u00b5') ? "\u00b5s" : "us";
+        final Path hlogFile = hlog != null ? hlog : outDir.resolve("aedb-bench.hlog");
+        final Path svgFile = svg != null ? svg : outDir.resolve("aedb-bench.svg");
+        createParent(hlogFile);
+        createParent(svgFile);
+        final boolean temp = dataDir == null;
+        final Path dir = temp ? Files.createTempDirectory("aedb-bench-") : dataDir;
+        final boolean open = rate != null;
+
+        final String config = configLine(dir, temp);
         out.println("aedb bench: " + config);
-        out.println("data directory: " + dir);
-        try (AedbInstance db = AedbInstance.open(new AedbConfig().durability(durability).storeSegmentBytes(64 << 20)
-            .maxValueBytes(Math.max(valueSize, 1 << 20)), dir))
+        out.println(open
+            ? String.format(Locale.ROOT, "open loop: %,.0f ops/s in total (every %s %s per thread); latency counts from each op's "
+                + "intended start (corrected for coordinated omission), service time from its actual start",
+                rate, LatencyPlot.formatMicros(threads * 1e6 / rate), micro)
+            : "closed loop (no --rate): each thread runs ops back to back as fast as it can; latency = service time, "
+                + "NOT corrected for coordinated omission");
+        out.flush();
+
+        final BenchWorker.Plan plan = new BenchWorker.Plan();
+        final List<BenchOp> ops = new ArrayList<>();
+        for (final BenchOp op : BenchOp.ALL)
         {
-            load(db, out);
-            final Result result = run(db, runSeed, config, out);
-            report(result, out);
-            out.printf(Locale.ROOT, "head: visible seq %d, durable seq %d%n", db.headState().visibleHeadSeq(),
-                db.headState().durableHeadSeq());
-            Files.writeString(plot, PercentilePlot.svg("aedb bench: " + config, result.totals, rate == null ? null : result.serviceTotals));
-            out.println("wrote " + hlog + " and " + plot);
-            return 0;
-        }
-        finally
-        {
-            if (!keep && dataDir == null)
+            if (mix.has(op))
             {
-                deleteTree(dir);
+                ops.add(op);
             }
         }
+        final Histogram[] latency = new Histogram[BenchOp.ALL.length];
+        final Histogram[] service = new Histogram[BenchOp.ALL.length];
+        long missed = 0;
+        HeadState head;
+        try
+        {
+            try (AedbInstance db = AedbInstance.open(new AedbConfig().durability(durability), dir))
+            {
+                preload(db);
+                plan.db = db;
+                plan.mix = mix;
+                plan.keys = keys;
+                plan.valueSize = valueSize;
+                plan.scanLength = scanLength;
+                plan.insert = commitKind == CommitKind.insert;
+                plan.threads = threads;
+                plan.intervalNanos = open ? Math.max(1, Math.round(threads * 1e9 / rate)) : 0;
+                plan.warmup = new BenchWorker.Recorders(open);
+                plan.measured = new BenchWorker.Recorders(open);
+                final BenchWorker[] workers = new BenchWorker[threads];
+                final Thread[] running = new Thread[threads];
+                for (int i = 0; i < threads; i++)
+                {
+                    workers[i] = new BenchWorker(plan, i);
+                    running[i] = new Thread(workers[i], "aedb-bench-" + i);
+                    running[i].setDaemon(true);
+                }
+                plan.startNanos = System.nanoTime() + 20_000_000L;
+                plan.warmupEndNanos = plan.startNanos + warmup * SECOND;
+                plan.endNanos = plan.warmupEndNanos + duration * SECOND;
+                final long epochMillisAtStart = System.currentTimeMillis() + 20;
+                for (final Thread t : running)
+                {
+                    t.start();
+                }
+                try (HdrLog log = new HdrLog(hlogFile, config, open, epochMillisAtStart + warmup * 1000L))
+                {
+                    report(plan, ops, running, log, epochMillisAtStart, latency, service);
+                }
+                finally
+                {
+                    plan.stop.set(true);
+                    for (final Thread t : running)
+                    {
+                        join(t);
+                    }
+                }
+                if (plan.failure.get() != null)
+                {
+                    throw plan.failure.get();
+                }
+                for (final BenchWorker w : workers)
+                {
+                    missed += w.missed();
+                }
+                head = db.headState();
+            }
+        }
+        catch (final Throwable t)
+        {
+            err.println();
+            err.println("aedb bench FAILED: " + t.getMessage());
+            t.printStackTrace(err);
+            err.flush();
+            cleanUp(dir, temp);
+            return 1;
+        }
+
+        // the report
+        final List<String> columns = new ArrayList<>();
+        final List<Histogram> latencyColumns = new ArrayList<>();
+        final List<Histogram> serviceColumns = new ArrayList<>();
+        final Histogram allLatency = newHistogram();
+        final Histogram allService = newHistogram();
+        for (final BenchOp op : ops)
+        {
+            columns.add(op.label);
+            latencyColumns.add(latency[op.ordinal()]);
+            allLatency.add(latency[op.ordinal()]);
+            if (open)
+            {
+                serviceColumns.add(service[op.ordinal()]);
+                allService.add(service[op.ordinal()]);
+            }
+        }
+        columns.add("all");
+        latencyColumns.add(allLatency);
+        serviceColumns.add(allService);
+        out.println();
+        out.print(LatencyTable.format(open
+            ? "latency from intended start (" + micro + ", corrected for coordinated omission), " + duration + " s measured:"
+            : "latency = service time (" + micro + ", closed loop, not corrected for coordinated omission), " + duration + " s measured:",
+            columns, latencyColumns, true, duration));
+        if (open)
+        {
+            out.println();
+            out.print(LatencyTable.format("service time from actual start (" + micro + ", uncorrected):", columns, serviceColumns, false,
+                duration));
+            final double achieved = allLatency.getTotalCount() / (double)duration;
+            out.printf(Locale.ROOT, "target %,.0f ops/s, achieved %,.0f ops/s%n", rate, achieved);
+            if (missed > 0)
+            {
+                out.printf(Locale.ROOT, "WARNING: the run ended %,d scheduled ops behind: they never started and are not in the "
+                    + "histograms, so the tail above is understated. Lower --rate.%n", missed);
+            }
+        }
+        out.printf(Locale.ROOT, "engine head at the end: durable seq %,d, visible seq %,d%s%n", head.durableHeadSeq(),
+            head.visibleHeadSeq(), durability == Durability.OS_BUFFERED && head.durableHeadSeq() < head.visibleHeadSeq()
+                ? " (OS_BUFFERED: the rest becomes durable at close)" : "");
+
+        final List<LatencyPlot.Series> series = new ArrayList<>();
+        for (final BenchOp op : ops)
+        {
+            final String color = COLORS[op.ordinal()];
+            series.add(new LatencyPlot.Series(open ? op.label + " (from intended start)" : op.label, color, false,
+                latency[op.ordinal()]));
+            if (open)
+            {
+                series.add(new LatencyPlot.Series(op.label + " service time", color, true, service[op.ordinal()]));
+            }
+        }
+        Files.writeString(svgFile, LatencyPlot.render("aedb bench: latency by percentile", plotSubtitle(open), series),
+            StandardCharsets.UTF_8);
+        out.println("wrote " + hlogFile + " (HdrHistogram interval log, ns) and " + svgFile);
+        cleanUp(dir, temp);
+        out.flush();
+        return 0;
     }
 
     private void validate()
     {
-        mixPercent = new int[3];
-        int sum = 0;
-        for (final String part : mix.split(","))
-        {
-            final String[] kv = part.trim().split("=");
-            int index = -1;
-            for (int i = 0; i < OPS.length; i++)
-            {
-                if (kv.length == 2 && OPS[i].equals(kv[0].trim()))
-                {
-                    index = i;
-                }
-            }
-            final int pct;
-            try
-            {
-                pct = index < 0 ? -1 : Integer.parseInt(kv[1].trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw bad("--mix: '" + part + "' is not name=percent");
-            }
-            if (index < 0 || pct < 0)
-            {
-                throw bad("--mix: '" + part + "' is not one of commit=N, get=N, scan=N with N >= 0");
-            }
-            mixPercent[index] = pct;
-            sum += pct;
-        }
-        if (sum != 100)
-        {
-            throw bad("--mix must sum to 100, got " + sum + " (" + mix + ")");
-        }
+        final int maxValueBytes = new AedbConfig().maxValueBytes();
         if (keys < 1)
         {
-            throw bad("--keys must be at least 1, got " + keys);
+            throw usage("--keys must be >= 1, was " + keys);
         }
-        if (valueSize < 1 || valueSize > 1 << 20)
+        if (valueSize < 1 || valueSize > maxValueBytes)
         {
-            throw bad("--value-size must be 1.." + (1 << 20) + " bytes (the engine's value limit), got " + valueSize);
+            throw usage("--value-size must be in 1.." + maxValueBytes + " (the engine's maxValueBytes), was " + valueSize);
+        }
+        if (threads < 1 || threads > 64)
+        {
+            throw usage("--threads must be in 1..64, was " + threads);
         }
         if (scanLength < 1)
         {
-            throw bad("--scan-length must be at least 1, got " + scanLength);
+            throw usage("--scan-length must be >= 1, was " + scanLength);
         }
-        if (threads < 1 || threads > 256)
+        if (mix.has(BenchOp.SCAN) && keys < scanLength)
         {
-            throw bad("--threads must be 1..256, got " + threads);
+            throw usage("--keys (" + keys + ") must be at least --scan-length (" + scanLength + ") when the mix has scans");
         }
-        if (rate != null && !(rate > 0))
+        if (rate != null && !(rate > 0 && rate <= 1e9))
         {
-            throw bad("--rate must be > 0 ops/s, got " + rate);
+            throw usage("--rate must be > 0 ops/s (at most 1e9), was " + rate);
         }
-        if (!(duration > 0) || warmup < 0)
+        if (warmup < 0 || warmup > 86_400)
         {
-            throw bad("--duration must be > 0 and --warmup >= 0 seconds");
+            throw usage("--warmup must be in 0..86400 seconds, was " + warmup);
+        }
+        if (duration < 1 || duration > 86_400)
+        {
+            throw usage("--duration must be in 1..86400 seconds, was " + duration);
+        }
+        if (dataDir != null && Files.exists(dataDir))
+        {
+            try (var entries = Files.list(dataDir))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    throw usage("--data-dir " + dataDir + " is not empty; give a new or empty directory");
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw usage("--data-dir " + dataDir + " cannot be listed: " + ex.getMessage());
+            }
+        }
+        if (keep && dataDir != null)
+        {
+            throw usage("--keep applies to the temp directory only; a --data-dir is always kept");
         }
     }
 
-    private ParameterException bad(final String message)
+    private ParameterException usage(final String message)
     {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    static void key(final UnsafeBuffer buffer, final long index)
+    private String configLine(final Path dir, final boolean temp)
     {
-        buffer.putLong(0, KEY_PREFIX, java.nio.ByteOrder.BIG_ENDIAN);
-        buffer.putLong(8, index, java.nio.ByteOrder.BIG_ENDIAN);
+        return String.format(Locale.ROOT, "mix %s | %,d keys x %,d B values | %s | %d thread%s | scan %d | commits: %s | %s | "
+                + "warmup %d s, measure %d s | data %s%s", mix, keys, valueSize, durability, threads, threads == 1 ? "" : "s",
+            scanLength, commitKind == CommitKind.update ? "updates of loaded keys" : "inserts of new keys",
+            rate != null ? String.format(Locale.ROOT, "rate %,.0f ops/s", rate) : "closed loop", warmup, duration, dir,
+            temp ? keep ? " (temp, kept)" : " (temp, deleted at the end)" : "");
     }
 
-    /** The value of key {@code index}: deterministic, so every get can be checked. */
-    static byte valueByte(final long index, final int position)
+    private String plotSubtitle(final boolean open)
     {
-        return (byte)(index * 31 + position * 7);
+        return String.format(Locale.ROOT, "%s, %d thread%s, mix %s, %,d keys x %,d B, scan %d, %s, %d s", durability, threads,
+            threads == 1 ? "" : "s", mix, keys, valueSize, scanLength,
+            open ? String.format(Locale.ROOT, "open loop %,.0f ops/s (dashed: service time)", rate)
+                : "closed loop (service time, not CO-corrected)", duration);
     }
 
-    private byte[] value(final long index)
+    /** Loads keys 0..keys-1 in envelopes of up to 1,000 KvSets (a few in flight), syncs, and spot-checks. */
+    private void preload(final AedbInstance db)
     {
-        final byte[] v = new byte[valueSize];
-        for (int i = 0; i < v.length; i++)
+        final long t0 = System.nanoTime();
+        db.createProject(BenchWorker.PROJECT);
+        final int chunk = Math.max(1, Math.min(1000, (4 << 20) / (valueSize + 64)));
+        final ArrayDeque<CompletableFuture<CommitResult>> inFlight = new ArrayDeque<>();
+        for (long base = 0; base < keys; base += chunk)
         {
-            v[i] = valueByte(index, i);
-        }
-        return v;
-    }
-
-    private void load(final AedbInstance db, final PrintStream out)
-    {
-        db.createProject(PROJECT);
-        final long start = System.nanoTime();
-        final int perEnvelope = Math.max(1, Math.min(1000, (4 << 20) / (valueSize + 64)));
-        final UnsafeBuffer k = new UnsafeBuffer(new byte[KEY_LENGTH]);
-        final List<Mutation> batch = new ArrayList<>(perEnvelope);
-        for (long i = 0; i < keys; i++)
-        {
-            key(k, i);
-            batch.add(new Mutation.KvSet(PROJECT, SCOPE, k.byteArray().clone(), value(i)));
-            if (batch.size() == perEnvelope || i == keys - 1)
+            final int n = (int)Math.min(chunk, keys - base);
+            final Mutation[] batch = new Mutation[n];
+            for (int i = 0; i < n; i++)
             {
-                db.commit(TransactionEnvelope.of(batch));
-                batch.clear();
+                batch[i] = new Mutation.KvSet(BenchWorker.PROJECT, BenchWorker.SCOPE, BenchData.key(base + i), BenchData.value(base + i,
+                    valueSize));
             }
+            inFlight.add(db.commitAsync(TransactionEnvelope.of(batch)));
+            if (inFlight.size() >= 8)
+            {
+                await(inFlight.poll());
+            }
+        }
+        while (!inFlight.isEmpty())
+        {
+            await(inFlight.poll());
         }
         db.sync();
-        out.printf(Locale.ROOT, "loaded %d keys in %.2f s%n", keys, (System.nanoTime() - start) / 1e9);
-    }
-
-    /** Per-run recorders: corrected latency and service time, one of each per op type. */
-    private static final class Recorders
-    {
-        final Recorder[] latency = new Recorder[OPS.length];
-        final Recorder[] service = new Recorder[OPS.length];
-
-        Recorders()
+        final KvHandle kv = db.kvHandle(BenchWorker.PROJECT, BenchWorker.SCOPE);
+        final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(BenchData.KEY_BYTES));
+        final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(valueSize));
+        for (final long i : new long[] {0, keys / 2, keys - 1})
         {
-            for (int i = 0; i < OPS.length; i++)
+            BenchData.key(i, key);
+            final int length = kv.get(key, 0, BenchData.KEY_BYTES, value, 0);
+            if (!BenchData.isValue(i, valueSize, value, 0, length))
             {
-                latency[i] = new Recorder(3);
-                service[i] = new Recorder(3);
+                throw new IllegalStateException("preloaded key " + i + " reads back wrong (length " + length + ")");
             }
         }
+        out.printf(Locale.ROOT, "preloaded %,d keys in %,d ms; durable head seq %,d%n", keys, (System.nanoTime() - t0) / 1_000_000,
+            db.headState().durableHeadSeq());
+        out.flush();
     }
 
-    record Result(Histogram[] totals, Histogram[] serviceTotals, double seconds)
+    private static void await(final CompletableFuture<CommitResult> future)
     {
+        try
+        {
+            future.join();
+        }
+        catch (final CompletionException ex)
+        {
+            if (ex.getCause() instanceof RuntimeException r)
+            {
+                throw r;
+            }
+            throw ex;
+        }
     }
 
-    private Result run(final AedbInstance db, final long runSeed, final String config, final PrintStream out) throws Exception
+    /**
+     * Every second: takes the interval histograms, writes them to the log (measurement only), adds them to the
+     * totals and prints a progress line. At the end joins the workers first, so the last interval holds every op.
+     */
+    private void report(final BenchWorker.Plan plan, final List<BenchOp> ops, final Thread[] running, final HdrLog log,
+        final long epochMillisAtStart, final Histogram[] latency, final Histogram[] service)
     {
-        final Recorders recorders = new Recorders();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final long warmupNanos = (long)(warmup * 1e9);
-        final long durationNanos = (long)(duration * 1e9);
-        final long startNanos = System.nanoTime();
-        final long endNanos = startNanos + warmupNanos + durationNanos;
-        final List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++)
+        final boolean open = plan.intervalNanos > 0;
+        final Histogram[] recycleLatency = new Histogram[BenchOp.ALL.length];
+        final Histogram[] recycleService = new Histogram[BenchOp.ALL.length];
+        final Histogram[] recycleWarmLatency = new Histogram[BenchOp.ALL.length];
+        final Histogram[] recycleWarmService = new Histogram[BenchOp.ALL.length];
+        for (final BenchOp op : ops)
         {
-            final Worker worker = new Worker(db, new SplittableRandom(runSeed + t * 0x9E3779B97F4A7C15L), recorders, startNanos, endNanos,
-                rate == null ? 0 : (long)(1e9 * threads / rate));
-            final Thread thread = new Thread(() ->
-            {
-                try
-                {
-                    worker.run();
-                }
-                catch (final Throwable ex)
-                {
-                    failure.compareAndSet(null, ex);
-                }
-            }, "aedb-bench-" + t);
-            thread.setDaemon(true);
-            workers.add(thread);
-            thread.start();
+            latency[op.ordinal()] = newHistogram();
+            service[op.ordinal()] = newHistogram();
         }
-
-        final Histogram[] totals = new Histogram[OPS.length];
-        final Histogram[] serviceTotals = new Histogram[OPS.length];
-        for (int i = 0; i < OPS.length; i++)
+        final Histogram interval = newHistogram();
+        final boolean console = System.console() != null;
+        final int total = warmup + duration;
+        long previousTick = plan.startNanos;
+        long warmOps = 0;
+        long measuredOps = 0;
+        for (int second = 1; second <= total && !plan.stop.get(); second++)
         {
-            totals[i] = new Histogram(3);
-            serviceTotals[i] = new Histogram(3);
-        }
-        final boolean tty = System.console() != null;
-        final Histogram[] interval = new Histogram[OPS.length];
-        final Histogram[] intervalService = new Histogram[OPS.length];
-        try (PrintStream hlogOut = new PrintStream(Files.newOutputStream(hlog), false, "UTF-8"))
-        {
-            final HistogramLogWriter writer = new HistogramLogWriter(hlogOut);
-            writer.outputComment("aedb bench: " + config);
-            writer.outputLogFormatVersion();
-            writer.outputStartTime(System.currentTimeMillis());
-            writer.setBaseTime(System.currentTimeMillis());
-            writer.outputLegend();
-            boolean measuring = warmupNanos == 0;
-            long measureStart = startNanos;
-            if (!measuring)
+            final long tick = plan.startNanos + second * SECOND;
+            while (System.nanoTime() < tick && !plan.stop.get())
             {
-                // nothing recorded so far counts
-                for (int i = 0; i < OPS.length; i++)
+                LockSupport.parkNanos(Math.min(tick - System.nanoTime(), 50_000_000L));
+            }
+            if (plan.stop.get())
+            {
+                break;
+            }
+            final boolean last = second == total;
+            if (last)
+            {
+                for (final Thread t : running)
                 {
-                    interval[i] = recorders.latency[i].getIntervalHistogram(interval[i]);
-                    intervalService[i] = recorders.service[i].getIntervalHistogram(intervalService[i]);
+                    join(t);
                 }
             }
-            long nextTick = startNanos + 1_000_000_000L;
-            boolean done = false;
-            while (!done)
+            final long now = last ? Math.max(tick, System.nanoTime()) : tick;
+            final boolean measuring = tick > plan.warmupEndNanos;
+            final BenchWorker.Recorders recorders = measuring ? plan.measured : plan.warmup;
+            interval.reset();
+            for (final BenchOp op : ops)
             {
-                final long now = System.nanoTime();
-                final long wake = Math.min(nextTick, endNanos);
-                if (now < wake && failure.get() == null)
+                final int i = op.ordinal();
+                final Histogram[] recycle = measuring ? recycleLatency : recycleWarmLatency;
+                final Histogram h = recorders.latency[i].getIntervalHistogram(recycle[i]);
+                recycle[i] = h;
+                interval.add(h);
+                if (measuring)
                 {
-                    LockSupport.parkNanos(wake - now);
-                    continue;
+                    latency[i].add(h);
+                    log.write(h, op.label, epochMillisAtStart + (previousTick - plan.startNanos) / 1_000_000,
+                        epochMillisAtStart + (now - plan.startNanos) / 1_000_000);
                 }
-                done = now >= endNanos || failure.get() != null;
-                nextTick += 1_000_000_000L;
-                if (!measuring && now >= startNanos + warmupNanos)
+                if (open)
                 {
-                    for (int i = 0; i < OPS.length; i++) // drop the warm-up
+                    final Histogram[] recycleS = measuring ? recycleService : recycleWarmService;
+                    final Histogram s = recorders.service[i].getIntervalHistogram(recycleS[i]);
+                    recycleS[i] = s;
+                    if (measuring)
                     {
-                        interval[i] = recorders.latency[i].getIntervalHistogram(interval[i]);
-                        intervalService[i] = recorders.service[i].getIntervalHistogram(intervalService[i]);
-                    }
-                    measuring = true;
-                    measureStart = now;
-                    progress(out, tty, now - startNanos, warmupNanos + durationNanos, 0, 0, 0, "warm-up done");
-                    continue;
-                }
-                if (!measuring)
-                {
-                    progress(out, tty, now - startNanos, warmupNanos + durationNanos, 0, 0, 0, "warming up");
-                    continue;
-                }
-                if (done)
-                {
-                    for (final Thread w : workers)
-                    {
-                        w.join(); // they stop at endNanos; whatever they recorded until then goes in the last interval
+                        service[i].add(s);
+                        log.write(s, op.label + ".service", epochMillisAtStart + (previousTick - plan.startNanos) / 1_000_000,
+                            epochMillisAtStart + (now - plan.startNanos) / 1_000_000);
                     }
                 }
-                long count = 0;
-                final Histogram all = new Histogram(3);
-                for (int i = 0; i < OPS.length; i++)
+            }
+            final double seconds = (now - previousTick) / 1e9;
+            final long count = interval.getTotalCount();
+            final String phase;
+            final long done;
+            if (measuring)
+            {
+                measuredOps += count;
+                done = measuredOps;
+                phase = String.format(Locale.ROOT, "measure %d/%d s", second - warmup, duration);
+            }
+            else
+            {
+                warmOps += count;
+                done = warmOps;
+                phase = String.format(Locale.ROOT, "warmup %d/%d s", second, warmup);
+            }
+            final String line = String.format(Locale.ROOT, "[aedb bench] %s | %,d ops | %,.0f ops/s | p99 %s %s", phase, done,
+                count / seconds, count == 0 ? "-" : LatencyPlot.formatMicros(interval.getValueAtPercentile(99) / 1000.0), micro);
+            if (console)
+            {
+                err.print("\r" + line + "    ");
+                if (last)
                 {
-                    interval[i] = recorders.latency[i].getIntervalHistogram(interval[i]);
-                    intervalService[i] = recorders.service[i].getIntervalHistogram(intervalService[i]);
-                    if (interval[i].getTotalCount() > 0)
-                    {
-                        interval[i].setTag(OPS[i]);
-                        writer.outputIntervalHistogram(interval[i]);
-                        if (rate != null)
-                        {
-                            intervalService[i].setTag(OPS[i] + "-service");
-                            writer.outputIntervalHistogram(intervalService[i]);
-                        }
-                    }
-                    totals[i].add(interval[i]);
-                    serviceTotals[i].add(intervalService[i]);
-                    all.add(interval[i]);
-                    count += interval[i].getTotalCount();
+                    err.println();
                 }
-                long total = 0;
-                for (final Histogram h : totals)
-                {
-                    total += h.getTotalCount();
-                }
-                final double intervalSeconds = Math.max(1e-9, (interval[0].getEndTimeStamp() - interval[0].getStartTimeStamp()) / 1000.0);
-                progress(out, tty, now - startNanos, warmupNanos + durationNanos, total, count / intervalSeconds,
-                    all.getTotalCount() == 0 ? 0 : all.getValueAtPercentile(99) / 1000.0, "measuring");
             }
-            if (tty)
+            else
             {
-                System.err.println();
+                err.println(line);
             }
-            for (final Thread w : workers)
-            {
-                w.join();
-            }
-            final Throwable f = failure.get();
-            if (f != null)
-            {
-                throw new IllegalStateException("benchmark worker failed: " + f, f);
-            }
-            return new Result(totals, serviceTotals, (System.nanoTime() - measureStart) / 1e9);
+            err.flush();
+            previousTick = now;
+        }
+        if (console && plan.stop.get())
+        {
+            err.println();
         }
     }
 
-    private static void progress(final PrintStream out, final boolean tty, final long elapsedNanos, final long totalNanos, final long ops,
-        final double opsPerSecond, final double p99Micros, final String phase)
+    private static void join(final Thread t)
     {
-        final String line = String.format(Locale.ROOT, "[%5.1f/%.1f s] %-12s ops=%,d  now=%,.0f ops/s  p99=%.1f us", elapsedNanos / 1e9,
-            totalNanos / 1e9, phase, ops, opsPerSecond, p99Micros);
-        if (tty)
+        try
         {
-            System.err.print("\r" + line + "   ");
+            t.join(120_000);
         }
-        else
+        catch (final InterruptedException ex)
         {
-            System.err.println(line);
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive())
+        {
+            throw new IllegalStateException(t.getName() + " did not finish its last op within 120 s of the end of the run");
         }
     }
 
-    private void report(final Result result, final PrintStream out)
+    static Histogram newHistogram()
     {
-        out.println();
-        out.printf(Locale.ROOT, "%-16s %10s %12s %10s %10s %10s %10s %10s %10s%n", "op (us)", "count", "ops/s", "p50", "p90", "p99",
-            "p99.9", "p99.99", "max");
-        final Histogram all = new Histogram(3);
-        for (int i = 0; i < OPS.length; i++)
+        return new Histogram(BenchWorker.MAX_NANOS, 3);
+    }
+
+    private static void createParent(final Path file) throws IOException
+    {
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent != null)
         {
-            row(out, OPS[i], result.totals[i], result.seconds);
-            all.add(result.totals[i]);
-        }
-        row(out, "all", all, result.seconds);
-        if (rate != null)
-        {
-            out.println("service time (from actual start, not corrected):");
-            for (int i = 0; i < OPS.length; i++)
-            {
-                row(out, OPS[i] + "-service", result.serviceTotals[i], result.seconds);
-            }
+            Files.createDirectories(parent);
         }
     }
 
-    private static void row(final PrintStream out, final String name, final Histogram h, final double seconds)
+    private void cleanUp(final Path dir, final boolean temp)
     {
-        if (h.getTotalCount() == 0)
+        if (!temp)
         {
-            out.printf(Locale.ROOT, "%-16s %10d %12s%n", name, 0, "-");
             return;
         }
-        out.printf(Locale.ROOT, "%-16s %10d %12.0f %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f%n", name, h.getTotalCount(),
-            h.getTotalCount() / seconds, us(h, 50), us(h, 90), us(h, 99), us(h, 99.9), us(h, 99.99), h.getMaxValue() / 1000.0);
-    }
-
-    private static double us(final Histogram h, final double percentile)
-    {
-        return h.getValueAtPercentile(percentile) / 1000.0;
-    }
-
-    private static String fmt(final double d)
-    {
-        return d == Math.rint(d) ? Long.toString((long)d) : Double.toString(d);
-    }
-
-    private static void deleteTree(final Path dir)
-    {
-        try (Stream<Path> paths = Files.walk(dir))
+        if (keep)
         {
-            for (final Path p : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            out.println("kept data directory " + dir);
+            return;
+        }
+        try
+        {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>()
             {
-                Files.deleteIfExists(p);
-            }
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path d, final IOException exc) throws IOException
+                {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         }
         catch (final IOException ex)
         {
@@ -480,122 +607,39 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    /** One worker thread: zero-allocation gets and scans through a {@link KvHandle}, single-KvSet commits. */
-    private final class Worker implements KvVisitor
+    /** The .hlog: a header (comments, start time, legend), then tagged interval histograms. */
+    private static final class HdrLog implements AutoCloseable
     {
-        private final AedbInstance db;
-        private final KvHandle kv;
-        private final SplittableRandom random;
-        private final Recorders recorders;
-        private final long startNanos;
-        private final long endNanos;
-        private final long periodNanos;
-        private final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
-        private final UnsafeBuffer dst = new UnsafeBuffer(new byte[Math.max(valueSize, 16)]);
-        private final byte[][] values = new byte[256][];
-        private int visited;
+        private final HistogramLogWriter writer;
 
-        Worker(final AedbInstance db, final SplittableRandom random, final Recorders recorders, final long startNanos, final long endNanos,
-            final long periodNanos)
+        HdrLog(final Path file, final String config, final boolean open, final long baseMillis) throws IOException
         {
-            this.db = db;
-            this.kv = db.kvHandle(PROJECT, SCOPE);
-            this.random = random;
-            this.recorders = recorders;
-            this.startNanos = startNanos;
-            this.endNanos = endNanos;
-            this.periodNanos = periodNanos;
+            writer = new HistogramLogWriter(file.toFile());
+            writer.outputLogFormatVersion();
+            writer.outputComment("aedb bench: " + config);
+            writer.outputComment("values in nanoseconds; one interval histogram per op type per second of the measurement");
+            writer.outputComment(open
+                ? "tags commit/get/scan: latency from the intended start (corrected for coordinated omission); "
+                    + "tags <op>.service: service time from the actual start"
+                : "tags commit/get/scan: service time, closed loop (not corrected for coordinated omission)");
+            writer.outputStartTime(baseMillis);
+            writer.outputBaseTime(baseMillis);
+            writer.setBaseTime(baseMillis);
+            writer.outputLegend();
         }
 
-        void run()
+        void write(final Histogram h, final String tag, final long startMillis, final long endMillis)
         {
-            long intended = startNanos;
-            while (true)
-            {
-                long now = System.nanoTime();
-                if (periodNanos > 0)
-                {
-                    while (now < intended)
-                    {
-                        LockSupport.parkNanos(intended - now);
-                        now = System.nanoTime();
-                    }
-                }
-                else
-                {
-                    intended = now;
-                }
-                if (intended >= endNanos || now >= endNanos)
-                {
-                    return;
-                }
-                final int pick = random.nextInt(100);
-                final int op = pick < mixPercent[0] ? 0 : pick < mixPercent[0] + mixPercent[1] ? 1 : 2;
-                final long index = random.nextLong(keys);
-                final long start = System.nanoTime();
-                switch (op)
-                {
-                    case 0 -> commit(index);
-                    case 1 -> get(index);
-                    default -> scan(index);
-                }
-                final long end = System.nanoTime();
-                recorders.latency[op].recordValue(end - intended);
-                recorders.service[op].recordValue(end - start);
-                intended += periodNanos;
-            }
-        }
-
-        /** Rewrites key {@code index} with its own deterministic value, so every get stays checkable. */
-        private void commit(final long index)
-        {
-            key(key, index);
-            final int slot = (int)(index & 255);
-            byte[] v = values[slot];
-            if (v == null || v[0] != valueByte(index, 0) || v.length > 1 && v[1] != valueByte(index, 1))
-            {
-                v = value(index);
-                values[slot] = v;
-            }
-            db.commit(new Mutation.KvSet(PROJECT, SCOPE, key.byteArray().clone(), v));
-        }
-
-        private void get(final long index)
-        {
-            key(key, index);
-            final int length = kv.get(key, 0, KEY_LENGTH, dst, 0);
-            if (length != valueSize)
-            {
-                throw new IllegalStateException("get of loaded key " + index + " returned length " + length + ", expected " + valueSize);
-            }
-            if (dst.getByte(0) != valueByte(index, 0) || dst.getByte(length - 1) != valueByte(index, length - 1))
-            {
-                throw new IllegalStateException("get of key " + index + " returned the wrong bytes");
-            }
-        }
-
-        private void scan(final long index)
-        {
-            key(key, index);
-            visited = 0;
-            final int n = kv.scan(key, 0, KEY_LENGTH, scanLength, this);
-            final long expected = Math.min(scanLength, keys - index);
-            if (n != expected || visited != expected)
-            {
-                throw new IllegalStateException("scan from key " + index + " visited " + n + " entries, expected " + expected);
-            }
+            h.setTag(tag);
+            h.setStartTimeStamp(startMillis);
+            h.setEndTimeStamp(endMillis);
+            writer.outputIntervalHistogram(h);
         }
 
         @Override
-        public boolean visit(final DirectBuffer k, final int keyOffset, final int keyLength, final DirectBuffer value, final int valueOffset,
-            final int valueLength, final long version)
+        public void close()
         {
-            if (keyLength != KEY_LENGTH || valueLength != valueSize)
-            {
-                throw new IllegalStateException("scan saw a " + keyLength + "-byte key / " + valueLength + "-byte value");
-            }
-            visited++;
-            return true;
+            writer.close();
         }
     }
 }

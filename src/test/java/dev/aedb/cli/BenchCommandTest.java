@@ -5,18 +5,24 @@ import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,12 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Smoke test of {@code aedb bench}: a tiny workload runs end to end (closed loop and at a target rate), prints every
- * percentile, writes an .hlog that reads back with counts for every op in the mix, and an SVG that parses with one
- * polyline per series. Bad options fail with a message and change nothing. No timing is asserted.
+ * Smoke test of {@code aedb bench}: a tiny workload runs end to end in-process, closed loop and at a target rate;
+ * the table has every percentile row, the .hlog reads back with counts for every op of the mix, the SVG parses as XML
+ * with one polyline per series; bad options fail with a message. No timing is asserted.
  */
 class BenchCommandTest
 {
+    private static final String[] PERCENTILE_ROWS = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
+
     @TempDir
     Path dir;
 
@@ -38,93 +46,112 @@ class BenchCommandTest
     {
     }
 
-    private Run bench(final String... args)
+    private static Run bench(final String... args)
     {
-        final PrintStream oldOut = System.out;
-        final PrintStream oldErr = System.err;
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final StringWriter picoErr = new StringWriter();
-        try
-        {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            final CommandLine cli = new CommandLine(new Main());
-            cli.setErr(new PrintWriter(picoErr, true));
-            final String[] full = new String[args.length + 1];
-            full[0] = "bench";
-            System.arraycopy(args, 0, full, 1, args.length);
-            final int code = cli.execute(full);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + picoErr);
-        }
-        finally
-        {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        final String[] full = new String[args.length + 1];
+        full[0] = "bench";
+        System.arraycopy(args, 0, full, 1, args.length);
+        final int code = cli.execute(full);
+        return new Run(code, out.toString(), err.toString());
     }
 
     @Test
-    void shouldRunClosedLoopAndWriteLogAndPlot() throws Exception
+    void closedLoopRunsEndToEnd() throws Exception
     {
         final Path hlog = dir.resolve("closed.hlog");
         final Path svg = dir.resolve("closed.svg");
-        final Run run = bench("--data-dir", dir.resolve("data").toString(), "--keys", "1000", "--duration", "1", "--warmup", "0",
-            "--threads", "2", "--durability", "OS_BUFFERED", "--mix", "commit=30,get=50,scan=20", "--scan-length", "10",
-            "--hlog", hlog.toString(), "--plot", svg.toString(), "--seed", "42");
+        final Run run = bench("--keys", "1000", "--duration", "1", "--warmup", "0", "--threads", "2", "--scan-length", "10",
+            "--mix", "commit=20,get=70,scan=10", "--data-dir", dir.resolve("data").toString(), "--hlog", hlog.toString(),
+            "--svg", svg.toString());
         System.out.println(run.out);
-        assertEquals(0, run.exitCode, run.err);
-        for (final String column : new String[] {"p50", "p90", "p99", "p99.9", "p99.99", "max", "ops/s"})
-        {
-            assertTrue(run.out.contains(column), "missing column " + column + " in\n" + run.out);
-        }
-        for (final String op : new String[] {"commit", "get", "scan", "all"})
-        {
-            assertTrue(run.out.lines().anyMatch(l -> l.startsWith(op + " ")), "missing row " + op);
-        }
-        assertTrue(run.err.contains("measuring"), "progress line expected on stderr");
-        final Map<String, Long> counts = readLog(hlog);
-        for (final String op : BenchCommand.OPS)
-        {
-            assertTrue(counts.getOrDefault(op, 0L) > 0, "no " + op + " samples in the .hlog: " + counts);
-        }
-        assertEquals(3, polylines(svg), "one line per op");
+        assertEquals(0, run.exitCode, run.out + run.err);
+        assertTrue(run.out.contains("closed loop"), run.out);
+        assertPercentileRows(run.out, 1);
+        assertTrue(run.out.contains("durable seq"), run.out);
+        assertTrue(run.err.contains("measure 1/1 s"), "progress line missing: " + run.err);
+
+        final Map<String, Long> counts = hlogCounts(hlog);
+        assertEquals(Set.of("commit", "get", "scan"), counts.keySet(), counts.toString());
+        counts.forEach((tag, count) -> assertTrue(count > 0, tag + " has no samples: " + counts));
+
+        assertEquals(List.of("commit", "get", "scan"), seriesOf(svg));
+        assertTrue(Files.exists(dir.resolve("data")), "a --data-dir is kept");
     }
 
     @Test
-    void shouldRunAtATargetRateAndRecordServiceTimeToo() throws Exception
+    void openLoopRunsEndToEndWithCorrectedAndServiceTime() throws Exception
     {
-        final Path hlog = dir.resolve("rate.hlog");
-        final Path svg = dir.resolve("rate.svg");
-        final Run run = bench("--keys", "500", "--duration", "1", "--warmup", "0", "--rate", "400", "--mix", "commit=10,get=90,scan=0",
-            "--durability", "OS_BUFFERED", "--hlog", hlog.toString(), "--plot", svg.toString());
+        final Path out = dir.resolve("out");
+        final Run run = bench("--keys", "1000", "--duration", "1", "--warmup", "0", "--threads", "2", "--rate", "2000",
+            "--durability", "OS_BUFFERED", "--mix", "commit=30,get=50,scan=20", "--scan-length", "10", "--commit-kind", "insert",
+            "--out-dir", out.toString());
         System.out.println(run.out);
-        assertEquals(0, run.exitCode, run.err);
-        assertTrue(run.out.contains("rate=400"), run.out);
-        assertTrue(run.out.contains("get-service"), run.out);
-        final Map<String, Long> counts = readLog(hlog);
-        assertTrue(counts.getOrDefault("get", 0L) > 0, counts.toString());
-        assertTrue(counts.getOrDefault("get-service", 0L) > 0, counts.toString());
-        assertFalse(counts.containsKey("scan"), "scan is 0% of the mix: " + counts);
-        assertEquals(4, polylines(svg), "commit and get, each latency + service time");
+        assertEquals(0, run.exitCode, run.out + run.err);
+        assertTrue(run.out.contains("open loop"), run.out);
+        assertPercentileRows(run.out, 2);
+        assertTrue(run.out.contains("target 2,000 ops/s"), run.out);
+
+        final Map<String, Long> counts = hlogCounts(out.resolve("aedb-bench.hlog"));
+        assertEquals(Set.of("commit", "get", "scan", "commit.service", "get.service", "scan.service"), counts.keySet(),
+            counts.toString());
+        counts.forEach((tag, count) -> assertTrue(count > 0, tag + " has no samples: " + counts));
+        assertEquals(counts.get("get"), counts.get("get.service"));
+
+        assertEquals(List.of("commit (from intended start)", "commit service time", "get (from intended start)", "get service time",
+            "scan (from intended start)", "scan service time"), seriesOf(out.resolve("aedb-bench.svg")));
+
+        final Matcher data = Pattern.compile("data (\\S+) \\(temp, deleted at the end\\)").matcher(run.out);
+        assertTrue(data.find(), run.out);
+        assertFalse(Files.exists(Path.of(data.group(1))), "temp data directory not deleted: " + data.group(1));
     }
 
     @Test
-    void shouldRejectBadOptionsWithAMessage()
+    void badOptionsFailWithAMessage()
     {
-        final Run mix = bench("--mix", "commit=50,get=40", "--hlog", dir.resolve("x.hlog").toString());
-        assertNotEquals(0, mix.exitCode);
-        assertTrue(mix.err.contains("--mix must sum to 100"), mix.err);
-        final Run keys = bench("--keys", "0");
-        assertNotEquals(0, keys.exitCode);
-        assertTrue(keys.err.contains("--keys must be at least 1"), keys.err);
-        final Run rate = bench("--rate", "-5");
-        assertNotEquals(0, rate.exitCode);
-        assertTrue(rate.err.contains("--rate must be > 0"), rate.err);
-        assertFalse(Files.exists(dir.resolve("x.hlog")), "a rejected run writes nothing");
+        final String[][] cases = {
+            {"shares must sum to 100", "--mix", "commit=20,get=70,scan=20"},
+            {"unknown op", "--mix", "put=100"},
+            {"--keys must be >= 1", "--keys", "0"},
+            {"--value-size must be in 1..1048576", "--value-size", "1048577"},
+            {"--rate must be > 0", "--rate", "0"},
+            {"--threads must be in 1..64", "--threads", "0"},
+            {"--duration must be in 1..86400", "--duration", "0"},
+            {"must be at least --scan-length", "--keys", "10", "--scan-length", "100"},
+        };
+        for (final String[] c : cases)
+        {
+            final String[] args = new String[c.length + 1];
+            System.arraycopy(c, 1, args, 0, c.length - 1);
+            args[c.length - 1] = "--svg";
+            args[c.length] = dir.resolve("never.svg").toString();
+            final Run run = bench(args);
+            assertNotEquals(0, run.exitCode, String.join(" ", args));
+            assertTrue(run.err.contains(c[0]), "expected '" + c[0] + "' in: " + run.err);
+        }
+        assertFalse(Files.exists(dir.resolve("never.svg")));
     }
 
-    private static Map<String, Long> readLog(final Path hlog) throws Exception
+    private static void assertPercentileRows(final String out, final int tables)
+    {
+        for (final String row : PERCENTILE_ROWS)
+        {
+            final Matcher m = Pattern.compile("(?m)^" + Pattern.quote(row) + " +\\d").matcher(out);
+            int found = 0;
+            while (m.find())
+            {
+                found++;
+            }
+            assertEquals(tables, found, "row " + row + " in\n" + out);
+        }
+        assertTrue(Pattern.compile("(?m)^ops/s +[\\d,]+").matcher(out).find(), out);
+    }
+
+    private static Map<String, Long> hlogCounts(final Path hlog) throws Exception
     {
         final Map<String, Long> counts = new HashMap<>();
         try (HistogramLogReader reader = new HistogramLogReader(hlog.toFile()))
@@ -138,9 +165,23 @@ class BenchCommandTest
         return counts;
     }
 
-    private static int polylines(final Path svg) throws Exception
+    /** @return the data-series names of the SVG's polylines, after checking it parses as XML. */
+    private static List<String> seriesOf(final Path svg) throws Exception
     {
-        final Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
-        return doc.getElementsByTagName("polyline").getLength();
+        final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+        factory.setNamespaceAware(true);
+        final File file = svg.toFile();
+        final Document doc = factory.newDocumentBuilder().parse(file);
+        assertEquals("svg", doc.getDocumentElement().getLocalName());
+        final NodeList lines = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline");
+        final List<String> names = new ArrayList<>();
+        for (int i = 0; i < lines.getLength(); i++)
+        {
+            final Element e = (Element)lines.item(i);
+            assertTrue(e.getAttribute("points").split(" ").length >= 2, "a curve needs points: " + e.getAttribute("data-series"));
+            names.add(e.getAttribute("data-series"));
+        }
+        return names;
     }
 }
