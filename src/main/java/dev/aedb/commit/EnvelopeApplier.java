@@ -257,13 +257,25 @@ final class EnvelopeApplier
     private void push(final KeySpace ks, final long node, final boolean tombstone, final org.agrona.DirectBuffer payload,
         final int length)
     {
-        final long v = ks.push(node, seq, tombstone, payload, 0, length);
+        final long v;
+        try
+        {
+            v = ks.push(node, seq, tombstone, payload, 0, length);
+        }
+        catch (final RuntimeException e)
+        {
+            if (ks.newest(node) == 0)
+            {
+                ks.markGarbage(node, seq); // a key record inserted for this push stays empty: let the sweeper unlink it
+            }
+            throw e;
+        }
         undoSpaces.add(ks);
         undoNodes.addLong(node);
         undoVersions.addLong(v);
         if (ks.trim(node, store.effectiveHorizon()) > 1 || tombstone)
         {
-            ks.markGarbage();
+            ks.markGarbage(node, seq);
         }
     }
 
@@ -295,7 +307,7 @@ final class EnvelopeApplier
             {
                 if (created[0])
                 {
-                    ks.markGarbage();
+                    ks.markGarbage(node, seq);
                 }
                 throw new AedbException(ErrorCode.INVALID_VALUE,
                     "value of key is " + ks.payloadLength(newest) + " bytes, not a 32-byte u256");
@@ -307,7 +319,7 @@ final class EnvelopeApplier
         {
             if (created[0])
             {
-                ks.markGarbage();
+                ks.markGarbage(node, seq);
             }
             throw new AedbException(add ? ErrorCode.OVERFLOW : ErrorCode.UNDERFLOW,
                 (add ? "u256 increment overflows" : "u256 decrement underflows") + " the counter");
@@ -340,11 +352,7 @@ final class EnvelopeApplier
                     + ": " + primaryKey);
             }
         }
-        if (created[0])
-        {
-            ks.markGarbage(); // an empty key record is left behind if a later mutation fails
-        }
-        push(ks, node, false, rowScratch.buffer(), rowScratch.position());
+        push(ks, node, false, rowScratch.buffer(), rowScratch.position()); // a failed push or a later pop queues an emptied record
     }
 
     private void updateFields(final Mutation.UpdateFields x)

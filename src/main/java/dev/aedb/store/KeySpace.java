@@ -1,6 +1,7 @@
 package dev.aedb.store;
 
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static dev.aedb.store.NodeDescriptor.CHAIN_OFFSET;
@@ -31,11 +32,14 @@ public final class KeySpace
     private final HashIndex hashIndex;
     private volatile int topLevel = 1;
     private long random = 0x9E3779B97F4A7C15L;
-    private long garbage;
-    private long garbageAddedInPass;
-    private long pendingInPass;
-    private long lastPassHorizon = -1;
-    private byte[] sweepCursor;
+    // Sweep queue: key records that may hold reclaimable versions or be dead, FIFO by the seq at or above which the
+    // effective horizon must be before a visit can reclaim anything. A record is queued at most once (gcQueued).
+    private long[] gcNodes = new long[16];
+    private long[] gcSeqs = new long[16];
+    private int gcHead;
+    private int gcSize;
+    private long gcLastSeq;
+    private final LongHashSet gcQueued = new LongHashSet();
     boolean inSweepList;
 
     KeySpace(final Store store)
@@ -329,7 +333,7 @@ public final class KeySpace
         final long next = arena.buffer(version).getLong(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET);
         nb.putLongRelease(Arena.offset(node) + CHAIN_OFFSET, next);
         store.retire(version, Store.KIND_VERSION_SINGLE);
-        markGarbage();
+        markGarbage(node, versionSeq(version));
     }
 
     /**
@@ -362,42 +366,67 @@ public final class KeySpace
         return kept;
     }
 
-    /** Writer: notes that this key space holds something the sweeper can reclaim later. */
-    public void markGarbage()
+    /**
+     * Writer: queues a key record for the sweeper: it has versions that only become unreachable once the effective
+     * horizon reaches {@code seq}, or it may be dead (a tombstone, or an empty chain left by a rejected envelope).
+     * A record already queued stays where it is; the visit re-queues it if it still has work left.
+     */
+    public void markGarbage(final long node, final long seq)
     {
-        garbage++;
-        garbageAddedInPass++;
+        if (!gcQueued.add(node))
+        {
+            return;
+        }
+        if (gcSize == gcNodes.length)
+        {
+            final long[] nodes = new long[gcNodes.length * 2];
+            final long[] seqs = new long[gcSeqs.length * 2];
+            for (int i = 0; i < gcSize; i++)
+            {
+                nodes[i] = gcNodes[(gcHead + i) & (gcNodes.length - 1)];
+                seqs[i] = gcSeqs[(gcHead + i) & (gcSeqs.length - 1)];
+            }
+            gcNodes = nodes;
+            gcSeqs = seqs;
+            gcHead = 0;
+        }
+        // Seqs stay non-decreasing along the queue, so a visit can stop at the first entry above the horizon.
+        gcLastSeq = Math.max(gcLastSeq, seq);
+        final int tail = (gcHead + gcSize) & (gcNodes.length - 1);
+        gcNodes[tail] = node;
+        gcSeqs[tail] = gcLastSeq;
+        gcSize++;
         store.markSweepable(this);
     }
 
     boolean hasGarbage()
     {
-        return garbage > 0;
+        return gcSize > 0;
+    }
+
+    /** @return key records waiting in the sweep queue (tests, metrics). */
+    int sweepQueueSize()
+    {
+        return gcSize;
     }
 
     /**
-     * Writer: visits up to {@code budget} key records from where the last call stopped, trimming chains and
-     * unlinking keys that are absent at every readable seq.
+     * Writer: visits up to {@code budget} queued key records whose seq the horizon has reached, trimming their chains
+     * and unlinking those absent at every readable seq. Work is proportional to what was written, never to the size
+     * of the key space.
      *
      * @return records visited.
      */
     int sweep(final int budget, final long horizon)
     {
-        if (sweepCursor == null)
-        {
-            if (horizon == lastPassHorizon && garbageAddedInPass == 0)
-            {
-                return 0;
-            }
-            pendingInPass = 0;
-            garbageAddedInPass = 0;
-        }
-        long x = sweepCursor == null ? nextPlain(head, 0) : seek(new UnsafeBuffer(sweepCursor), 0, sweepCursor.length, true);
         int visited = 0;
-        while (x != 0 && visited < budget)
+        while (gcSize > 0 && visited < budget && gcSeqs[gcHead] <= horizon)
         {
+            final long x = gcNodes[gcHead];
+            gcHead = (gcHead + 1) & (gcNodes.length - 1);
+            gcSize--;
+            gcQueued.remove(x);
             visited++;
-            final long following = nextPlain(x, 0);
             final int kept = trim(x, horizon);
             final long newest = newest(x);
             if (newest == 0 || (kept == 1 && isTombstone(newest) && versionSeq(newest) <= horizon))
@@ -406,23 +435,8 @@ public final class KeySpace
             }
             else if (kept > 1 || isTombstone(newest))
             {
-                pendingInPass++;
+                markGarbage(x, versionSeq(newest));
             }
-            x = following;
-        }
-        if (x == 0)
-        {
-            sweepCursor = null;
-            lastPassHorizon = horizon;
-            // What could not go yet waits for the horizon to move (see the check at the top).
-            garbage = pendingInPass + garbageAddedInPass;
-        }
-        else
-        {
-            final int len = keyLength(x);
-            final byte[] cursor = new byte[len];
-            arena.buffer(x).getBytes(keyOffset(x), cursor);
-            sweepCursor = cursor;
         }
         return visited;
     }

@@ -52,7 +52,7 @@ class KeySpaceTest
                         if (node != 0 && ks.newest(node) != 0 && !ks.isTombstone(ks.newest(node)))
                         {
                             ks.push(node, seq, true, value, 0, 0);
-                            ks.markGarbage();
+                            ks.markGarbage(node, seq);
                         }
                         model.remove(k);
                     }
@@ -61,13 +61,20 @@ class KeySpaceTest
                         final long node = ks.findOrInsert(kb, 0, kb.capacity(), created);
                         value.putInt(0, (int)seq);
                         ks.push(node, seq, false, value, 0, 4);
-                        ks.trim(node, store.effectiveHorizon());
+                        if (ks.trim(node, store.effectiveHorizon()) > 1)
+                        {
+                            ks.markGarbage(node, seq);
+                        }
                         model.put(k, (int)seq);
                     }
                     store.publishVisible(seq);
                     if (n % 1000 == 0)
                     {
                         store.reclaim();
+                    }
+                    if (n % 700 == 0 && seq > 300)
+                    {
+                        ks.sweep(512, seq - 300); // as if a reader pinned seq - 300: visits must re-queue what they keep
                     }
                 }
                 store.reclaim();
@@ -76,6 +83,7 @@ class KeySpaceTest
                     store.reclaim();
                 }
                 check(ks, model, seq, seed);
+                checkFullySwept(ks, seed);
             }
             assertTrue(store.arena().freeBytes() > 0, "sweeping must have freed blocks for reuse");
         }
@@ -116,5 +124,48 @@ class KeySpaceTest
             count++;
         }
         assertEquals(model.size(), count, "seed=" + seed);
+    }
+
+    /** With no reader and no retained commits, a drained sweep leaves one live version per key and no dead record. */
+    private static void checkFullySwept(final KeySpace ks, final long seed)
+    {
+        assertEquals(0, ks.sweepQueueSize(), "seed=" + seed + " sweep queue not drained");
+        for (long node = ks.first(); node != 0; node = ks.next(node))
+        {
+            final long newest = ks.newest(node);
+            assertTrue(newest != 0 && !ks.isTombstone(newest), "seed=" + seed + " a dead key record was not unlinked");
+            assertEquals(0, ks.versionAt(node, ks.versionSeq(newest) - 1), "seed=" + seed + " an old version was not trimmed");
+        }
+    }
+
+    @Test
+    void shouldSweepOnlyTheRecordsThatWereWritten()
+    {
+        try (Store store = new Store(dir, 1 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final boolean[] created = new boolean[1];
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[4]);
+            long seq = 0;
+            for (int k = 0; k < 50_000; k++)
+            {
+                final UnsafeBuffer kb = key(k);
+                ks.push(ks.findOrInsert(kb, 0, kb.capacity(), created), ++seq, false, value, 0, 4);
+            }
+            store.publishVisible(seq);
+            store.reclaim();
+            assertEquals(0, store.sweep(4096), "nothing written since the load needs a visit");
+
+            final UnsafeBuffer kb = key(777);
+            final long node = ks.find(kb, 0, kb.capacity());
+            ks.push(node, ++seq, true, value, 0, 0);
+            ks.markGarbage(node, seq);
+            assertEquals(0, store.sweep(4096), "the delete is above the horizon until it is published");
+            store.publishVisible(seq);
+            store.reclaim();
+            assertEquals(1, store.sweep(4096), "one written key, one visit, whatever the key space size");
+            assertEquals(0, ks.find(kb, 0, kb.capacity()), "the deleted key record is unlinked");
+            assertEquals(0, store.sweep(4096));
+        }
     }
 }
