@@ -98,7 +98,7 @@ public final class ResultsTable
         md.append("Code: ").append(commit).append(".");
         if (command != null)
         {
-            md.append(" Command: `").append(command).append("`.");
+            md.append(" Command: `").append(command.strip()).append("`.");
         }
         md.append("\n\n");
         md.append("Machine: ").append(machine.cpus()).append(" CPUs (").append(machine.cpuModel()).append("), ")
