@@ -177,11 +177,25 @@ public final class ChronicleWal implements AutoCloseable
                     }
                     bytes.read(scratch, 0, length);
                     view.wrap(scratch, 0, scratch.length);
-                    final String file = cycleFiles.getOrDefault(tailer.cycle(), "cycle-" + tailer.cycle());
+                    final String file = fileName(tailer.currentFile(), tailer.cycle());
                     handler.onFrame(view, length, dc.index(), directory.resolve(file).toString(), position);
                 }
             }
         }
+    }
+
+    /**
+     * The name of a cycle's file: what the tailer or appender has open, else what the store-file listener recorded
+     * (Chronicle does not always report an acquire before the first read of a cycle: a replay once named a bad frame
+     * "cycle-N" in CI), else a placeholder.
+     */
+    private String fileName(final java.io.File current, final int cycle)
+    {
+        if (current != null)
+        {
+            return current.getName();
+        }
+        return cycleFiles.getOrDefault(cycle, "cycle-" + cycle);
     }
 
     /**
@@ -236,7 +250,8 @@ public final class ChronicleWal implements AutoCloseable
             if (cycle != preallocatedCycle)
             {
                 closePreallocation();
-                final String name = cycleFiles.get(cycle);
+                final java.io.File current = appender.currentFile();
+                final String name = current != null ? current.getName() : cycleFiles.get(cycle);
                 if (name == null)
                 {
                     return;
