@@ -158,6 +158,8 @@ public final class ChronicleWal implements AutoCloseable
     {
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         byte[] scratch = new byte[4096];
+        int pathCycle = Integer.MIN_VALUE;
+        String path = null;
         try (ExcerptTailer tailer = queue.createTailer())
         {
             while (true)
@@ -177,8 +179,12 @@ public final class ChronicleWal implements AutoCloseable
                     }
                     bytes.read(scratch, 0, length);
                     view.wrap(scratch, 0, scratch.length);
-                    final String file = fileName(tailer.currentFile(), tailer.cycle());
-                    handler.onFrame(view, length, dc.index(), directory.resolve(file).toString(), position);
+                    if (tailer.cycle() != pathCycle)
+                    {
+                        pathCycle = tailer.cycle();
+                        path = directory.resolve(fileName(tailer.currentFile(), pathCycle)).toString();
+                    }
+                    handler.onFrame(view, length, dc.index(), path, position);
                 }
             }
         }

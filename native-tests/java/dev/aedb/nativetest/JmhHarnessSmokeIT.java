@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.nativetest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,14 +7,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +104,7 @@ class JmhHarnessSmokeIT
         {
             if (passed)
             {
-                deleteTree(work);
+                ChildJvm.deleteTree(work);
             }
             else
             {
@@ -226,29 +222,5 @@ class JmhHarnessSmokeIT
         return ProcessHandle.current().info().command()
             .filter(c -> Files.isExecutable(Path.of(c)))
             .orElse(System.getProperty("java.home") + "/bin/java");
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-            {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path dir, final IOException exc) throws IOException
-            {
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
