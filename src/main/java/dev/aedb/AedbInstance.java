@@ -11,7 +11,6 @@ import dev.aedb.query.Query;
 import dev.aedb.query.QueryOptions;
 import dev.aedb.query.QueryResult;
 import dev.aedb.store.Store;
-import dev.aedb.wal.ChronicleWal;
 import dev.aedb.wal.DirectoryLock;
 
 import java.io.IOException;
@@ -41,7 +40,6 @@ public final class AedbInstance implements AutoCloseable
     private final AedbConfig config;
     private final Path directory;
     private final DirectoryLock lock;
-    private final ChronicleWal wal;
     private final Store store;
     private final CommitEngine engine;
     private final RecoveryReport recoveryReport;
@@ -52,31 +50,30 @@ public final class AedbInstance implements AutoCloseable
         this.config = config;
         this.directory = directory;
         this.lock = DirectoryLock.acquire(directory);
-        ChronicleWal w = null;
         Store s = null;
+        CommitEngine e = null;
         try
         {
-            w = new ChronicleWal(directory.resolve("wal"), config.minFreeDiskBytes());
             s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
                 config.retainedCommits());
-            final RecoveryReport[] report = new RecoveryReport[1];
-            this.engine = new CommitEngine(config, s, w, report);
-            this.recoveryReport = report[0];
-            this.wal = w;
+            e = CommitEngine.open(config, s, directory);
+            e.start();
+            this.engine = e;
+            this.recoveryReport = e.recoveryReport();
             this.store = s;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (e != null)
+            {
+                e.close();
+            }
             if (s != null)
             {
                 s.close();
             }
-            if (w != null)
-            {
-                w.close();
-            }
             lock.close();
-            if (ex instanceof AedbException)
+            if (ex instanceof AedbException || ex instanceof Error)
             {
                 throw ex;
             }
@@ -499,14 +496,7 @@ public final class AedbInstance implements AutoCloseable
             }
             finally
             {
-                try
-                {
-                    wal.close();
-                }
-                finally
-                {
-                    lock.close();
-                }
+                lock.close();
             }
         }
     }

@@ -7,8 +7,11 @@ import java.util.List;
  *
  * @param replayedFrames commit frames replayed.
  * @param lastSeq        the recovered head sequence.
- * @param droppedFrames  descriptions of torn-tail frames dropped in {@link RecoveryMode#PERMISSIVE} mode (file, position, reason).
+ * @param droppedFrames  what {@link RecoveryMode#PERMISSIVE} recovery dropped at this open (file, byte position,
+ *                       reason), and the drops earlier recoveries recorded in the WAL.
+ * @param notes          anything else recovery did or found: a state file recreated, Chronicle metadata set aside,
+ *                       the WAL rebuilt and where the damaged one was kept, an interrupted recovery completed.
  */
-public record RecoveryReport(long replayedFrames, long lastSeq, List<String> droppedFrames)
+public record RecoveryReport(long replayedFrames, long lastSeq, List<String> droppedFrames, List<String> notes)
 {
 }

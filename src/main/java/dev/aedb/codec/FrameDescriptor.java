@@ -21,8 +21,13 @@ import java.util.zip.CRC32C;
  *   +------------------------------------------------+
  * </pre>
  * Type {@link #TYPE_COMMIT}: the payload is an {@link EnvelopeCodec} payload and seq is the commit seq.
- * Type {@link #TYPE_DROP_MARKER}: written by permissive recovery after truncating a torn tail; seq is 0 and the
- * payload is a u32 count then that many u64 WAL indexes of the frames it dropped.
+ * Type {@link #TYPE_DROP_MARKER} (read, no longer written): written by permissive recovery of earlier versions
+ * after a torn tail; seq is 0 and the payload is a u32 count then that many u64 WAL indexes of the frames it
+ * dropped, which stay in the log before it.
+ * Type {@link #TYPE_DROP_RECORD}: the last frame a permissive recovery writes into the WAL it rebuilt from the
+ * readable prefix of a damaged one; seq is 0 and the payload is
+ * {@code u64 first dropped seq | u64 last dropped seq (0 = unknown) | u64 superseded state seq | u32 superseded
+ * state crc32c | u32 text length | UTF-8 text} (see {@code WalReplay}).
  */
 public final class FrameDescriptor
 {
@@ -30,6 +35,7 @@ public final class FrameDescriptor
     public static final int VERSION = 1;
     public static final int TYPE_COMMIT = 1;
     public static final int TYPE_DROP_MARKER = 2;
+    public static final int TYPE_DROP_RECORD = 3;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = 4;
@@ -100,7 +106,7 @@ public final class FrameDescriptor
             return "crc32c mismatch";
         }
         final int type = frame.getByte(TYPE_OFFSET);
-        if (type != TYPE_COMMIT && type != TYPE_DROP_MARKER)
+        if (type != TYPE_COMMIT && type != TYPE_DROP_MARKER && type != TYPE_DROP_RECORD)
         {
             return "unknown frame type " + type;
         }

@@ -11,10 +11,13 @@ import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
 import dev.aedb.store.Store;
 import dev.aedb.wal.ChronicleWal;
+import dev.aedb.wal.WalReader;
+import dev.aedb.wal.WalState;
 
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -48,6 +51,7 @@ public final class CommitEngine implements AutoCloseable
     private final CRC32C crc = new CRC32C();
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private final Thread thread;
+    private final RecoveryReport recoveryReport;
     private volatile boolean running = true;
     private volatile boolean parked;
     private volatile AedbException failure;
@@ -55,25 +59,72 @@ public final class CommitEngine implements AutoCloseable
     private long lastSeq;
     private long firstAwaitNanos;
 
-    /**
-     * Replays the WAL into the store, then starts the sequencer thread.
-     */
-    public CommitEngine(final AedbConfig config, final Store store, final ChronicleWal wal, final RecoveryReport[] report)
+    private CommitEngine(final AedbConfig config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
+        final IdempotencyIndex idempotency, final RecoveryReport report)
     {
         this.config = config;
         this.store = store;
         this.wal = wal;
-        this.applier = new EnvelopeApplier(store, config);
-        this.idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
+        this.applier = applier;
+        this.idempotency = idempotency;
+        this.recoveryReport = report;
         this.ingress = new ManyToOneConcurrentArrayQueue<>(config.ingressCapacity());
-        report[0] = new WalReplay(wal, applier, idempotency, store, config.recoveryMode()).run();
-        lastSeq = report[0].lastSeq();
+        lastSeq = report.lastSeq();
         store.publishVisible(lastSeq);
         store.publishDurable(lastSeq);
         store.reclaim();
         thread = new Thread(this::run, "aedb-sequencer");
         thread.setDaemon(true);
+    }
+
+    /**
+     * Recovers the data directory's WAL into the store ({@link WalReplay}), makes what it read durable and recorded
+     * in the {@link WalState}, and opens the WAL for appending where the log ends. The sequencer does not run until
+     * {@link #start()}.
+     *
+     * @throws AedbException WAL_CORRUPT or REPLAY_DIVERGENCE when recovery refuses the log, IO_ERROR.
+     */
+    public static CommitEngine open(final AedbConfig config, final Store store, final Path dataDirectory)
+    {
+        final EnvelopeApplier applier = new EnvelopeApplier(store, config);
+        final IdempotencyIndex idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
+        final WalReplay.Outcome outcome = new WalReplay(dataDirectory, applier, idempotency, store, config.recoveryMode()).run();
+        final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
+        // What recovery read becomes the synced state: pages a killed process left unsynced reach the disk first.
+        new WalReader(walDirectory).fsyncFrom(outcome.rewriteState() ? null : outcome.syncedFile());
+        final WalState.Mark last = outcome.last();
+        if (outcome.rewriteState())
+        {
+            WalState.write(dataDirectory, last, last);
+        }
+        final WalState state = WalState.open(dataDirectory);
+        final byte[] file = WalState.nameBytes(last.file());
+        state.record(last.commitSeq(), file, last.position(), last.length(), last.crc(), last.commitSeq(), file, last.position(),
+            last.length(), last.crc());
+        final ChronicleWal wal;
+        try
+        {
+            wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), state, outcome.end(), last);
+        }
+        catch (final RuntimeException ex)
+        {
+            state.close();
+            throw ex;
+        }
+        return new CommitEngine(config, store, wal, applier, idempotency,
+            new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), outcome.notes()));
+    }
+
+    /** Starts the sequencer. */
+    public void start()
+    {
         thread.start();
+    }
+
+    /** @return what recovery did. */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
     }
 
     /** @return the newest catalog (writer view); readers pick their version with {@link CatalogState#at}. */
@@ -360,12 +411,14 @@ public final class CommitEngine implements AutoCloseable
                 syncRequested = false;
                 return;
             }
+            wal.acknowledge(lastSeq, true);
             store.publishDurable(lastSeq);
             store.publishVisible(lastSeq);
             syncRequested = false;
         }
         else if (durability == Durability.OS_BUFFERED)
         {
+            wal.acknowledge(lastSeq, false);
             store.publishVisible(lastSeq);
         }
         else
@@ -400,6 +453,7 @@ public final class CommitEngine implements AutoCloseable
             try
             {
                 wal.sync();
+                wal.acknowledge(lastSeq, true);
                 store.publishDurable(lastSeq);
             }
             catch (final Exception ex)
@@ -421,7 +475,8 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
-     * Stops the sequencer after it has finished what was queued, syncing the WAL first.
+     * Stops the sequencer after it has finished what was queued, syncing the WAL first, then closes the WAL. Also
+     * for an engine that was never started.
      */
     @Override
     public void close()
@@ -429,6 +484,10 @@ public final class CommitEngine implements AutoCloseable
         running = false;
         LockSupport.unpark(thread);
         boolean interrupted = false;
+        if (thread.getState() == Thread.State.NEW)
+        {
+            shutdown();
+        }
         while (thread.isAlive())
         {
             try
@@ -440,6 +499,7 @@ public final class CommitEngine implements AutoCloseable
                 interrupted = true;
             }
         }
+        wal.close();
         if (interrupted)
         {
             Thread.currentThread().interrupt();

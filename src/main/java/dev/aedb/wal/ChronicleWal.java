@@ -6,7 +6,7 @@ import dev.aedb.ErrorCode;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.TableStore;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -17,8 +17,6 @@ import net.openhft.chronicle.queue.impl.table.SingleTableBuilder;
 import net.openhft.chronicle.threads.BusyTimedPauser;
 import net.openhft.chronicle.wire.DocumentContext;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,19 +24,25 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The write-ahead log on a Chronicle Queue: one excerpt per frame. The only class that touches Chronicle types.
+ * The write side of the WAL on a Chronicle Queue: one excerpt per frame. With {@link WalReader} (the read side,
+ * which does not use Chronicle) the only code that touches Chronicle's files.
+ * <p>
+ * It is opened only after recovery has read and checked the log, and it is told where that log ends. Every append
+ * is checked against that: the excerpt must start where the log ended (or after Chronicle's own index metadata),
+ * with the next WAL index, or in a new cycle with its first index. Anything else is refused before the excerpt's
+ * header is written, so Chronicle can never put a frame where recovery would not find it.
  * <p>
  * Durability: the queue runs with {@link SyncMode#SYNC}, so {@link #sync()} is {@code msync(MS_SYNC)} of the
  * pages written since the last sync (an fdatasync of that range on Linux). When Chronicle opens a new cycle file
- * the directory is fsynced, so the file's name survives a power loss too.
+ * the directory is fsynced, so the file's name survives a power loss too. {@link #acknowledge} records the last
+ * acknowledged and synced frames in the {@link WalState}.
  * <p>
- * Threading: {@link #replay} and the appender methods must each be used by one thread at a time; the appender is
- * created lazily on the first thread that appends (the sequencer).
+ * Threading: one thread at a time (the sequencer; the opening thread before it starts, see
+ * {@link #handOverAppender()}).
  */
 public final class ChronicleWal implements AutoCloseable
 {
@@ -55,31 +59,55 @@ public final class ChronicleWal implements AutoCloseable
     private static final long PREALLOCATE_CHUNK = 1 << 20;
     private static final long PREALLOCATE_LOW_WATER = 512 * 1024;
     private static final java.nio.ByteBuffer ZEROS = java.nio.ByteBuffer.allocateDirect((int)PREALLOCATE_CHUNK);
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
 
     private final Path directory;
     private final SingleChronicleQueue queue;
-    private final Map<Integer, String> cycleFiles = new ConcurrentHashMap<>();
+    private final WalState state;
     private final Set<Integer> syncedCycles = ConcurrentHashMap.newKeySet();
     private final long minFreeBytes;
+    private final java.nio.ByteBuffer headerProbe = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     private volatile IOException directorySyncFailure;
     private ExcerptAppender appender;
     private FileChannel preallocated;
-    private int preallocatedCycle = Integer.MIN_VALUE;
+    private int preallocatedCycle = NO_CYCLE;
     private long preallocatedTo;
     private long writePosition = -1;
     private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
     private long unsyncedBytes;
+    // where the log ends: the cycle, the position of the next excerpt header, the last WAL index (-1 = none in the cycle)
+    private int endCycle;
+    private long endHeader;
+    private long lastIndex;
+    // the last frame appended, and the last ones acknowledged and synced (for the WalState)
+    private byte[] lastFile;
+    private long lastPosition;
+    private int lastLength;
+    private int lastCrc;
+    private long ackedSeq = -1;
+    private byte[] syncedFile;
+    private long syncedSeq;
+    private long syncedPosition;
+    private int syncedLength;
+    private int syncedCrc;
 
     /**
-     * Opens (creating if needed) the queue in {@code directory}. The caller must hold the data directory's
-     * {@link DirectoryLock}: Chronicle's own write locks left by a dead process are cleared here.
+     * Opens (creating if needed) the queue in {@code directory} for appending after the frames recovery read. The
+     * caller must hold the data directory's {@link DirectoryLock}: Chronicle's own write locks left by a dead
+     * process are cleared here.
      *
      * @param minFreeBytes appends are refused with DISK_FULL when the file system has less usable space.
+     * @param state        where acknowledgements are recorded.
+     * @param end          where recovery found the log to end.
+     * @param last         the last frame of the log (synced when this returns), or {@link WalState.Mark#NONE}.
+     * @throws AedbException WAL_CORRUPT when Chronicle's view of the log's end is not recovery's.
      */
-    public ChronicleWal(final Path directory, final long minFreeBytes)
+    public ChronicleWal(final Path directory, final long minFreeBytes, final WalState state, final WalReader.End end,
+        final WalState.Mark last)
     {
         this.directory = directory;
         this.minFreeBytes = minFreeBytes;
+        this.state = state;
         try
         {
             Files.createDirectories(directory);
@@ -90,16 +118,43 @@ public final class ChronicleWal implements AutoCloseable
         }
         clearStaleChronicleLocks(directory);
         queue = SingleChronicleQueueBuilder.binary(directory.toFile())
+            .rollCycle(RollCycles.FAST_DAILY)
             .syncMode(SyncMode.SYNC)
             .timeoutMS(2_000)
             .storeFileListener(new Listener())
             .build();
-        fsyncDirectory(directory);
+        try
+        {
+            fsyncDirectory(directory);
+            endCycle = end.kind() == WalReader.EndKind.EMPTY ? NO_CYCLE : end.cycle();
+            endHeader = end.position();
+            lastIndex = end.lastIndex();
+            if (end.lastIndex() >= 0 && queue.lastIndex() != end.lastIndex())
+            {
+                throw new AedbException(ErrorCode.WAL_CORRUPT, "Chronicle finds the last WAL index at 0x"
+                    + Long.toHexString(queue.lastIndex()) + " but recovery read the log to index 0x" + Long.toHexString(end.lastIndex())
+                    + " (" + end.file() + " position " + end.position() + ")");
+            }
+            if (!last.isNone())
+            {
+                lastFile = WalState.nameBytes(last.file());
+                lastPosition = last.position();
+                lastLength = last.length();
+                lastCrc = last.crc();
+                ackedSeq = last.commitSeq();
+                markSynced(last.commitSeq());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            queue.close();
+            throw ex;
+        }
     }
 
     private static void clearStaleChronicleLocks(final Path directory)
     {
-        final File metadata = directory.resolve("metadata.cq4t").toFile();
+        final File metadata = directory.resolve(CycleFileDescriptor.METADATA_FILE).toFile();
         if (!metadata.exists())
         {
             return;
@@ -117,7 +172,6 @@ public final class ChronicleWal implements AutoCloseable
         @Override
         public void onAcquired(final int cycle, final File file)
         {
-            cycleFiles.put(cycle, file.getName());
             if (syncedCycles.add(cycle))
             {
                 try
@@ -139,7 +193,7 @@ public final class ChronicleWal implements AutoCloseable
         }
     }
 
-    private static void fsyncDirectory(final Path directory)
+    static void fsyncDirectory(final Path directory)
     {
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
         {
@@ -149,59 +203,6 @@ public final class ChronicleWal implements AutoCloseable
         {
             throw new UncheckedIOException("cannot fsync directory " + directory, ex);
         }
-    }
-
-    /**
-     * Reads every excerpt from the start, in order.
-     */
-    public void replay(final WalFrameHandler handler)
-    {
-        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-        byte[] scratch = new byte[4096];
-        int pathCycle = Integer.MIN_VALUE;
-        String path = null;
-        try (ExcerptTailer tailer = queue.createTailer())
-        {
-            while (true)
-            {
-                try (DocumentContext dc = tailer.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        return;
-                    }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final long position = bytes.readPosition();
-                    final int length = (int)bytes.readRemaining();
-                    if (length > scratch.length)
-                    {
-                        scratch = new byte[Math.max(length, scratch.length * 2)];
-                    }
-                    bytes.read(scratch, 0, length);
-                    view.wrap(scratch, 0, scratch.length);
-                    if (tailer.cycle() != pathCycle)
-                    {
-                        pathCycle = tailer.cycle();
-                        path = directory.resolve(fileName(tailer.currentFile(), pathCycle)).toString();
-                    }
-                    handler.onFrame(view, length, dc.index(), path, position);
-                }
-            }
-        }
-    }
-
-    /**
-     * The name of a cycle's file: what the tailer or appender has open, else what the store-file listener recorded
-     * (Chronicle does not always report an acquire before the first read of a cycle: a replay once named a bad frame
-     * "cycle-N" in CI), else a placeholder.
-     */
-    private String fileName(final java.io.File current, final int cycle)
-    {
-        if (current != null)
-        {
-            return current.getName();
-        }
-        return cycleFiles.getOrDefault(cycle, "cycle-" + cycle);
     }
 
     /**
@@ -257,12 +258,11 @@ public final class ChronicleWal implements AutoCloseable
             {
                 closePreallocation();
                 final java.io.File current = appender.currentFile();
-                final String name = current != null ? current.getName() : cycleFiles.get(cycle);
-                if (name == null)
+                if (current == null)
                 {
                     return;
                 }
-                preallocated = FileChannel.open(directory.resolve(name), StandardOpenOption.WRITE);
+                preallocated = FileChannel.open(directory.resolve(current.getName()), StandardOpenOption.WRITE);
                 preallocatedCycle = cycle;
                 preallocatedTo = 0;
             }
@@ -311,9 +311,11 @@ public final class ChronicleWal implements AutoCloseable
     }
 
     /**
-     * Appends one frame as one excerpt.
+     * Appends one frame as one excerpt, after checking that Chronicle places it right after the log recovery read
+     * and the frames appended since (see the class comment).
      *
      * @return the Chronicle index of the excerpt.
+     * @throws AedbException WAL_CORRUPT, with nothing written, when Chronicle would put it anywhere else.
      */
     public long append(final byte[] frame, final int length)
     {
@@ -322,20 +324,103 @@ public final class ChronicleWal implements AutoCloseable
             appender = queue.createAppender();
         }
         final long index;
+        final int cycle;
+        final long start;
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
+            start = bytes.writePosition();
+            index = dc.index();
+            cycle = appender.cycle();
+            final String problem = placementProblem(cycle, start, index);
+            if (problem != null)
+            {
+                dc.rollbackOnClose();
+                throw new AedbException(ErrorCode.WAL_CORRUPT, "refusing to append: " + problem + "; nothing was written");
+            }
             bytes.write(frame, 0, length);
             writePosition = bytes.writePosition();
-            index = dc.index();
         }
+        if (cycle != endCycle)
+        {
+            final java.io.File current = appender.currentFile();
+            lastFile = WalState.nameBytes(current != null ? current.getName() : CycleFileDescriptor.fileName(cycle));
+            endCycle = cycle;
+        }
+        endHeader = CycleFileDescriptor.next(start - CycleFileDescriptor.HEADER_LENGTH, length);
+        lastIndex = index;
+        lastPosition = start;
+        lastLength = length;
+        lastCrc = (frame[length - 4] & 0xFF) | (frame[length - 3] & 0xFF) << 8 | (frame[length - 2] & 0xFF) << 16
+            | (frame[length - 1] & 0xFF) << 24;
         unsyncedBytes += length;
         return index;
     }
 
+    private String placementProblem(final int cycle, final long start, final long index)
+    {
+        final long header = start - CycleFileDescriptor.HEADER_LENGTH;
+        if (cycle == endCycle)
+        {
+            if (index != (lastIndex < 0 ? CycleFileDescriptor.index(cycle, 0) : lastIndex + 1))
+            {
+                return "Chronicle would write WAL index 0x" + Long.toHexString(index) + " after index 0x" + Long.toHexString(lastIndex);
+            }
+            if (header != endHeader && !onlyMetadataBetween(endHeader, header))
+            {
+                return "Chronicle would write at position " + header + " of cycle " + cycle + " but the log ends at " + endHeader;
+            }
+            return null;
+        }
+        if (endCycle != NO_CYCLE && cycle < endCycle)
+        {
+            return "Chronicle would write into cycle " + cycle + ", before the log's last cycle " + endCycle + " (clock set back?)";
+        }
+        if (index != CycleFileDescriptor.index(cycle, 0))
+        {
+            return "Chronicle would start cycle " + cycle + " at WAL index 0x" + Long.toHexString(index) + ", not at its first index";
+        }
+        return null;
+    }
+
+    /**
+     * Rare (Chronicle adds an index array every million excerpts): whether complete Chronicle metadata excerpts fill
+     * [from, to) of the current cycle file.
+     */
+    private boolean onlyMetadataBetween(final long from, final long to)
+    {
+        final java.io.File current = appender.currentFile();
+        if (current == null)
+        {
+            return false;
+        }
+        try (FileChannel file = FileChannel.open(current.toPath(), StandardOpenOption.READ))
+        {
+            long p = from;
+            while (p < to)
+            {
+                headerProbe.clear();
+                if (file.read(headerProbe, p) != 4)
+                {
+                    return false;
+                }
+                final int h = headerProbe.getInt(0);
+                if (h == 0 || CycleFileDescriptor.isNotComplete(h) || !CycleFileDescriptor.isMetaData(h))
+                {
+                    return false;
+                }
+                p = CycleFileDescriptor.next(p, CycleFileDescriptor.length(h));
+            }
+            return p == to;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
     /**
      * Lets another thread take over the appender (Chronicle binds an appender to the first thread that uses it).
-     * Called after recovery appended on the opening thread, before the sequencer starts.
      */
     public void handOverAppender()
     {
@@ -374,14 +459,50 @@ public final class ChronicleWal implements AutoCloseable
         unsyncedBytes = 0;
     }
 
+    /**
+     * Writer thread, before callers are told: records in the {@link WalState} that every frame appended so far,
+     * up to commit {@code commitSeq}, is acknowledged, and, when {@code synced}, durable (after {@link #sync()}).
+     */
+    public void acknowledge(final long commitSeq, final boolean synced)
+    {
+        if (lastFile == null || (commitSeq == ackedSeq && (!synced || commitSeq == syncedSeq)))
+        {
+            return;
+        }
+        ackedSeq = commitSeq;
+        if (synced)
+        {
+            markSynced(commitSeq);
+        }
+        state.record(ackedSeq, lastFile, lastPosition, lastLength, lastCrc, syncedSeq, syncedFile, syncedPosition, syncedLength,
+            syncedCrc);
+    }
+
+    private void markSynced(final long commitSeq)
+    {
+        syncedSeq = commitSeq;
+        syncedFile = lastFile;
+        syncedPosition = lastPosition;
+        syncedLength = lastLength;
+        syncedCrc = lastCrc;
+    }
+
+    /** Closes the queue and the {@link WalState} (forced to disk). */
     @Override
     public void close()
     {
-        closePreallocation();
-        if (appender != null)
+        try
         {
-            appender.close();
+            closePreallocation();
+            if (appender != null)
+            {
+                appender.close();
+            }
+            queue.close();
         }
-        queue.close();
+        finally
+        {
+            state.close();
+        }
     }
 }
