@@ -56,7 +56,7 @@ public final class AedbInstance implements AutoCloseable
         {
             s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
                 config.retainedCommits());
-            e = CommitEngine.open(config, s, directory);
+            e = CommitEngine.open(config, s, directory, lock);
             e.start();
             this.engine = e;
             this.recoveryReport = e.recoveryReport();

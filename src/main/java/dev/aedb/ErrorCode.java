@@ -42,6 +42,7 @@ public enum ErrorCode
     WAL_CORRUPT("wal_corrupt", ErrorClass.INTEGRITY),
     REPLAY_DIVERGENCE("replay_divergence", ErrorClass.INTEGRITY),
     IO_ERROR("io_error", ErrorClass.INTEGRITY),
+    LOCK_LOST("lock_lost", ErrorClass.INTEGRITY),
     CLOSED("closed", ErrorClass.UNAVAILABLE),
     PREVIOUS_FAILURE("previous_failure", ErrorClass.UNAVAILABLE),
     DATABASE_LOCKED("database_locked", ErrorClass.UNAVAILABLE),

@@ -11,6 +11,7 @@ import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
 import dev.aedb.store.Store;
 import dev.aedb.wal.ChronicleWal;
+import dev.aedb.wal.DirectoryLock;
 import dev.aedb.wal.WalReader;
 import dev.aedb.wal.WalState;
 
@@ -39,6 +40,8 @@ public final class CommitEngine implements AutoCloseable
     private static final long IDLE_PARK_NANOS = 1_000_000;
     private static final int SWEEP_BUDGET = 512;
     private static final int RECLAIM_PENDING_THRESHOLD = 4096;
+    /** How often, at most, the sequencer checks before writing that the directory's LOCK file is still its own. */
+    private static final long LOCK_CHECK_NANOS = 1_000_000;
 
     private final AedbConfig config;
     private final Store store;
@@ -52,16 +55,20 @@ public final class CommitEngine implements AutoCloseable
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private final Thread thread;
     private final RecoveryReport recoveryReport;
+    private final DirectoryLock lock;
+    private long lastLockCheck = Long.MIN_VALUE / 2;
     private volatile boolean running = true;
     private volatile boolean parked;
     private volatile AedbException failure;
+    private AedbException batchFailure;
     private boolean syncRequested;
     private long lastSeq;
     private long firstAwaitNanos;
 
     private CommitEngine(final AedbConfig config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
-        final IdempotencyIndex idempotency, final RecoveryReport report)
+        final IdempotencyIndex idempotency, final RecoveryReport report, final DirectoryLock lock)
     {
+        this.lock = lock;
         this.config = config;
         this.store = store;
         this.wal = wal;
@@ -82,9 +89,10 @@ public final class CommitEngine implements AutoCloseable
      * in the {@link WalState}, and opens the WAL for appending where the log ends. The sequencer does not run until
      * {@link #start()}.
      *
+     * @param lock the held lock of {@code dataDirectory}; the sequencer checks it before writing (at most every ms).
      * @throws AedbException WAL_CORRUPT or REPLAY_DIVERGENCE when recovery refuses the log, IO_ERROR.
      */
-    public static CommitEngine open(final AedbConfig config, final Store store, final Path dataDirectory)
+    public static CommitEngine open(final AedbConfig config, final Store store, final Path dataDirectory, final DirectoryLock lock)
     {
         final EnvelopeApplier applier = new EnvelopeApplier(store, config);
         final IdempotencyIndex idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
@@ -112,7 +120,7 @@ public final class CommitEngine implements AutoCloseable
             throw ex;
         }
         return new CommitEngine(config, store, wal, applier, idempotency,
-            new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), outcome.notes()));
+            new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), outcome.notes()), lock);
     }
 
     /** Starts the sequencer. */
@@ -234,11 +242,13 @@ public final class CommitEngine implements AutoCloseable
             final int drained = ingress.drainTo(batch, config.maxGroupCommit());
             if (drained > 0)
             {
+                checkLock();
                 for (final PendingCommit p : batch)
                 {
                     process(p);
                 }
                 batch.clear();
+                batchFailure = null;
                 finishBatch(false);
                 store.reclaim();
                 continue;
@@ -264,6 +274,29 @@ public final class CommitEngine implements AutoCloseable
             idle();
         }
         shutdown();
+    }
+
+    /**
+     * A second process can open the directory once its LOCK file is deleted or replaced; stop before writing then
+     * (it needs far longer than the check interval to open and replay before it could append).
+     */
+    private void checkLock()
+    {
+        final long now = System.nanoTime();
+        if (failure != null || now - lastLockCheck < LOCK_CHECK_NANOS)
+        {
+            return;
+        }
+        lastLockCheck = now;
+        try
+        {
+            lock.checkHeld();
+        }
+        catch (final AedbException ex)
+        {
+            failStop(ex);
+            batchFailure = ex;
+        }
     }
 
     private void idle()
@@ -305,7 +338,7 @@ public final class CommitEngine implements AutoCloseable
         final AedbException f = failure;
         if (f != null)
         {
-            p.completeExceptionally(previousFailure(f));
+            p.completeExceptionally(f == batchFailure ? f : previousFailure(f));
             return;
         }
         if (p.kind == PendingCommit.SYNC)
