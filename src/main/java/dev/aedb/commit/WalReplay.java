@@ -82,6 +82,7 @@ final class WalReplay
     private final List<String> notes = new ArrayList<>();
     private WalState.Mark binding = WalState.Mark.NONE;
     private String bindingPath;
+    private String bindingProblem;
     private boolean bindingReached;
     private boolean bindingSuperseded;
     private String firstBadFile;
@@ -147,12 +148,9 @@ final class WalReplay
                 throw corrupt("the WAL " + walDirectory + " is missing or holds no cycle file, but " + WalState.FILE_NAME
                     + " records acknowledged " + binding + "; refusing to open the database empty");
             }
-            final String problem = wal.checkFrameAt(binding.file(), binding.position(), binding.length(), binding.crc());
-            if (problem != null)
-            {
-                refuseIfStrict("the last acknowledged frame is not where " + WalState.FILE_NAME + " records it (" + binding
-                    + "): " + problem);
-            }
+            // Read straight from the file, for the message: whether the log reaches it is decided by reading the log,
+            // which may also show a drop record that supersedes it.
+            bindingProblem = wal.checkFrameAt(binding.file(), binding.position(), binding.length(), binding.crc());
         }
         final WalReader.End end = read(wal);
         final boolean damaged = !badIndexes.isEmpty() || end.kind() == WalReader.EndKind.DAMAGED
@@ -243,6 +241,10 @@ final class WalReplay
         {
             s.append(", after commit ").append(lastSeq).append(", but ").append(WalState.FILE_NAME).append(" records acknowledged ")
                 .append(binding);
+            if (bindingProblem != null)
+            {
+                s.append(", and ").append(bindingProblem);
+            }
         }
         return s.toString();
     }

@@ -1,0 +1,161 @@
+package dev.aedb.wal;
+
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+import dev.aedb.codec.FrameDescriptor;
+
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * aedb's own WAL reader against Chronicle's: the same excerpts at the same positions with the same indexes, across
+ * Chronicle's index arrays (one per 1,048,576 excerpts); the placement check of appends across them; the state
+ * file's slots and boot rule.
+ */
+class WalReaderTest
+{
+    private static final int FRAMES = 1_100_000;
+
+    @TempDir
+    Path dir;
+
+    private static byte[] frame(final long seq)
+    {
+        final byte[] f = new byte[FrameDescriptor.HEADER_LENGTH + 8 + FrameDescriptor.TRAILER_LENGTH];
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        b.putLong(FrameDescriptor.HEADER_LENGTH, seq * 31, ByteOrder.LITTLE_ENDIAN);
+        FrameDescriptor.seal(b, f, FrameDescriptor.TYPE_COMMIT, seq, 0, 8, new CRC32C());
+        return f;
+    }
+
+    @Test
+    void shouldReadWhatChronicleReadsAndCheckEveryAppendAcrossIndexArrays()
+    {
+        WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
+        final Path walDir = dir.resolve("wal");
+        final WalReader.End empty = new WalReader(walDir).read((f, l, i, file, p) -> { });
+        assertEquals(WalReader.EndKind.EMPTY, empty.kind());
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), empty, WalState.Mark.NONE))
+        {
+            for (long seq = 1; seq <= FRAMES; seq++)
+            {
+                final byte[] f = frame(seq);
+                wal.append(f, f.length);
+            }
+        }
+        final long[] indexes = new long[FRAMES];
+        final long[] positions = new long[FRAMES];
+        final int[] n = {0};
+        final WalReader.End end = new WalReader(walDir).read((f, length, index, file, position) ->
+        {
+            assertEquals(n[0] + 1, FrameDescriptor.seq(f));
+            assertEquals(null, FrameDescriptor.check(f, f.byteArray(), length, new CRC32C()));
+            indexes[n[0]] = index;
+            positions[n[0]] = position;
+            n[0]++;
+        });
+        assertEquals(FRAMES, n[0]);
+        assertEquals(WalReader.EndKind.CLEAN, end.kind());
+        assertEquals(indexes[FRAMES - 1], end.lastIndex());
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(walDir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+            .readOnly(true).build();
+            ExcerptTailer tailer = queue.createTailer())
+        {
+            for (int i = 0; i < FRAMES; i++)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    assertTrue(dc.isPresent(), "Chronicle ends early at " + i);
+                    assertEquals(indexes[i], dc.index(), "index of excerpt " + i);
+                    assertEquals(positions[i], dc.wire().bytes().readPosition(), "position of excerpt " + i);
+                }
+            }
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                assertFalse(dc.isPresent(), "Chronicle reads past aedb's end");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAppendChronicleWouldPlaceAfterWhereTheLogEnds()
+    {
+        WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
+        final Path walDir = dir.resolve("wal");
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), new WalReader(walDir).read((f, l, i, file, p) -> { }),
+            WalState.Mark.NONE))
+        {
+            for (long seq = 1; seq <= 3; seq++)
+            {
+                final byte[] f = frame(seq);
+                wal.append(f, f.length);
+            }
+        }
+        final WalReader.End end = new WalReader(walDir).read((f, l, i, file, p) -> { });
+        // Tell the appender the log ends 8 bytes before where it does: Chronicle would append after the third frame.
+        final WalReader.End early = new WalReader.End(end.kind(), end.file(), end.position() - 8, null, end.cycle(), end.lastIndex());
+        final AedbException ex = assertThrows(AedbException.class, () ->
+        {
+            try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), early, WalState.Mark.NONE))
+            {
+                final byte[] f = frame(4);
+                wal.append(f, f.length);
+            }
+        });
+        assertEquals(ErrorCode.WAL_CORRUPT, ex.code(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("but the log ends at " + (end.position() - 8)), ex.getMessage());
+        final int[] n = {0};
+        new WalReader(walDir).read((f, l, i, file, p) -> n[0]++);
+        assertEquals(3, n[0], "the refused append wrote nothing: " + ex.getMessage());
+    }
+
+    @Test
+    void shouldKeepTheOlderSlotWhenTheNewerIsTornAndBindOnlyTheSyncedMarkAfterAReboot() throws Exception
+    {
+        final WalState.Mark synced = new WalState.Mark(5, "20261201F.cq4", 1000, 40, 0x1234);
+        WalState.write(dir, synced, synced);
+        final byte[] name = WalState.nameBytes("20261201F.cq4");
+        try (WalState state = WalState.open(dir))
+        {
+            state.record(9, name, 2000, 40, 0x9999, 5, name, 1000, 40, 0x1234);
+        }
+        final WalState.Loaded loaded = WalState.load(dir);
+        assertEquals(WalState.Status.VALID, loaded.status());
+        assertEquals(9, loaded.acked().commitSeq());
+        assertEquals(5, loaded.synced().commitSeq());
+        assertEquals(loaded.sameBoot() ? loaded.acked() : loaded.synced(), loaded.binding());
+        assertEquals(loaded.synced(), new WalState.Loaded(WalState.Status.VALID, null, loaded.acked(), loaded.synced(), false).binding(),
+            "after a reboot only the synced frame binds");
+
+        // Tear the newer slot (the one just written, slot 0 or 1): the older one, with commit 5, stands.
+        final byte[] bytes = Files.readAllBytes(dir.resolve(WalState.FILE_NAME));
+        final UnsafeBuffer b = new UnsafeBuffer(bytes);
+        final int newer = b.getLong(64, ByteOrder.LITTLE_ENDIAN) > b.getLong(256, ByteOrder.LITTLE_ENDIAN) ? 64 : 256;
+        bytes[newer + 30] ^= 1;
+        Files.write(dir.resolve(WalState.FILE_NAME), bytes);
+        final WalState.Loaded older = WalState.load(dir);
+        assertEquals(WalState.Status.VALID, older.status());
+        assertEquals(5, older.acked().commitSeq());
+
+        bytes[(newer == 64 ? 256 : 64) + 30] ^= 1;
+        Files.write(dir.resolve(WalState.FILE_NAME), bytes);
+        assertEquals(WalState.Status.DAMAGED, WalState.load(dir).status());
+    }
+}
