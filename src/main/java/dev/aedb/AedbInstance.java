@@ -30,8 +30,9 @@ import java.util.concurrent.ExecutionException;
  * thread; reads never block and are never blocked. Durability of an acknowledged commit follows
  * {@link AedbConfig#durability()}.
  * <p>
- * Data directory layout: {@code LOCK} (exclusive ownership), {@code wal/} (Chronicle Queue cycle files),
- * {@code store/} (arena segments, rebuilt from the WAL at each open).
+ * Data directory layout: {@code LOCK} (exclusive ownership), {@code wal.state} (aedb's record of the last
+ * acknowledged and synced WAL frames), {@code wal/} (Chronicle Queue cycle files), {@code store/} (arena segments,
+ * rebuilt from the WAL at each open).
  */
 public final class AedbInstance implements AutoCloseable
 {

@@ -1,15 +1,18 @@
 package dev.aedb;
 
 /**
- * How recovery treats a WAL frame that fails its checks.
+ * How recovery treats a damaged WAL: a bad frame, a damaged or truncated file, an acknowledged frame missing. In
+ * both modes a valid commit after the damage (a hole rather than a torn tail) refuses the open, and a damaged WAL is
+ * never opened as an empty database.
  */
 public enum RecoveryMode
 {
-    /** Any bad frame refuses the open, naming the file and position. */
+    /** Any damage refuses the open with WAL_CORRUPT, naming the file and byte position; no file is changed. */
     STRICT,
     /**
-     * A run of bad frames at the very end of the WAL (a torn tail) is dropped, recorded in the WAL as a drop
-     * marker and reported in {@link RecoveryReport}; a bad frame followed by valid ones still refuses the open.
+     * A damaged tail is dropped: the readable prefix of the WAL is rebuilt into a fresh one that ends with a drop
+     * record, the damaged WAL is kept beside it ({@code wal.damaged-<time>}), and {@link RecoveryReport} says what was
+     * dropped. Later opens, strict ones included, accept the rebuilt WAL and keep reporting the drop.
      */
     PERMISSIVE
 }
