@@ -60,6 +60,7 @@ public final class ChronicleWal implements AutoCloseable
     private static final long PREALLOCATE_LOW_WATER = 512 * 1024;
     private static final java.nio.ByteBuffer ZEROS = java.nio.ByteBuffer.allocateDirect((int)PREALLOCATE_CHUNK);
     private static final int NO_CYCLE = Integer.MIN_VALUE;
+    private static final long DAY_MILLIS = 86_400_000L;
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -76,6 +77,7 @@ public final class ChronicleWal implements AutoCloseable
     private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
     private long unsyncedBytes;
     // where the log ends: the cycle, the position of the next excerpt header, the last WAL index (-1 = none in the cycle)
+    private volatile long cycleFloorMillis;
     private int endCycle;
     private long endHeader;
     private long lastIndex;
@@ -105,6 +107,16 @@ public final class ChronicleWal implements AutoCloseable
     public ChronicleWal(final Path directory, final long minFreeBytes, final WalState state, final WalReader.End end,
         final WalState.Mark last)
     {
+        this(directory, minFreeBytes, state, end, last, System::currentTimeMillis);
+    }
+
+    /**
+     * @param clock wall-clock millis; Chronicle picks the cycle (the day) from it, never earlier than the log's last
+     *              cycle, so a clock set back keeps appending to that cycle instead of an earlier file.
+     */
+    ChronicleWal(final Path directory, final long minFreeBytes, final WalState state, final WalReader.End end,
+        final WalState.Mark last, final java.util.function.LongSupplier clock)
+    {
         this.directory = directory;
         this.minFreeBytes = minFreeBytes;
         this.state = state;
@@ -117,8 +129,10 @@ public final class ChronicleWal implements AutoCloseable
             throw new AedbException(ErrorCode.IO_ERROR, "cannot create WAL directory " + directory, ex);
         }
         clearStaleChronicleLocks(directory);
+        cycleFloorMillis = end.kind() == WalReader.EndKind.EMPTY ? 0 : end.cycle() * DAY_MILLIS;
         queue = SingleChronicleQueueBuilder.binary(directory.toFile())
             .rollCycle(RollCycles.FAST_DAILY)
+            .timeProvider(() -> Math.max(clock.getAsLong(), cycleFloorMillis))
             .syncMode(SyncMode.SYNC)
             .timeoutMS(2_000)
             .storeFileListener(new Listener())
@@ -343,6 +357,7 @@ public final class ChronicleWal implements AutoCloseable
         }
         if (cycle != endCycle)
         {
+            cycleFloorMillis = cycle * DAY_MILLIS;
             final java.io.File current = appender.currentFile();
             lastFile = WalState.nameBytes(current != null ? current.getName() : CycleFileDescriptor.fileName(cycle));
             endCycle = cycle;

@@ -219,13 +219,21 @@ public final class WalState implements AutoCloseable
         final UnsafeBuffer b = new UnsafeBuffer(bytes);
         b.putLong(0, MAGIC, LE);
         b.putShort(8, (short)VERSION, LE);
-        final UUID id = UUID.randomUUID();
-        b.putLong(16, id.getMostSignificantBits(), LE);
-        b.putLong(24, id.getLeastSignificantBits(), LE);
-        b.putLong(32, System.currentTimeMillis() * 1000, LE);
+        final Path path = dataDirectory.resolve(FILE_NAME);
+        final byte[] previous = readHeader(path);
+        if (previous != null)
+        {
+            b.putBytes(16, previous, 16, 24); // keep the database id and creation time across a rewrite
+        }
+        else
+        {
+            final UUID id = UUID.randomUUID();
+            b.putLong(16, id.getMostSignificantBits(), LE);
+            b.putLong(24, id.getLeastSignificantBits(), LE);
+            b.putLong(32, System.currentTimeMillis() * 1000, LE);
+        }
         b.putInt(HEADER_CRC_OFFSET, headerCrc(bytes), LE);
         writeSlot(b, SLOT_OFFSET, 1, acked, synced, new CRC32C());
-        final Path path = dataDirectory.resolve(FILE_NAME);
         final Path temp = dataDirectory.resolve(FILE_NAME + ".tmp");
         try
         {
@@ -372,6 +380,25 @@ public final class WalState implements AutoCloseable
                 // the mapping is what carried the data, and it is forced and gone
             }
         }
+    }
+
+    /** @return the first 64 bytes of a state file whose header is valid, or null. */
+    private static byte[] readHeader(final Path path)
+    {
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(path);
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            if (bytes.length == LENGTH && b.getLong(0, LE) == MAGIC && b.getInt(HEADER_CRC_OFFSET, LE) == headerCrc(bytes))
+            {
+                return java.util.Arrays.copyOf(bytes, SLOT_OFFSET);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // none, or unreadable: a new identity
+        }
+        return null;
     }
 
     private static int headerCrc(final byte[] bytes)

@@ -95,6 +95,58 @@ class WalReaderTest
     }
 
     @Test
+    void shouldRollToTheNextCycleAndNeverBackWhenTheClockIsSetBack() throws Exception
+    {
+        WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
+        final Path walDir = dir.resolve("wal");
+        final long day = 86_400_000L;
+        final long[] now = {20_000 * day + 1_000};
+        long seq = 0;
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), new WalReader(walDir).read((f, l, i, file, p) -> { }),
+            WalState.Mark.NONE, () -> now[0]))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final byte[] f = frame(++seq);
+                wal.append(f, f.length);
+            }
+            now[0] += day;
+            for (int i = 0; i < 3; i++)
+            {
+                final byte[] f = frame(++seq);
+                wal.append(f, f.length);
+            }
+            now[0] -= 5 * day; // set back: Chronicle must keep writing the last cycle
+            for (int i = 0; i < 2; i++)
+            {
+                final byte[] f = frame(++seq);
+                wal.append(f, f.length);
+            }
+        }
+        final WalReader reader = new WalReader(walDir);
+        assertEquals(2, reader.cycleFiles().size(), reader.cycleFiles().toString());
+        assertEquals(20_001, reader.cycleFiles().lastKey());
+        final long[] count = {0};
+        final WalReader.End end = reader.read((f, length, index, file, position) ->
+        {
+            assertEquals(++count[0], FrameDescriptor.seq(f));
+            assertEquals(count[0] <= 3 ? 20_000 : 20_001, (int)(index >>> 32), "cycle of frame " + count[0]);
+        });
+        assertEquals(8, count[0]);
+        assertEquals(WalReader.EndKind.CLEAN, end.kind());
+        assertEquals(CycleFileDescriptor.index(20_001, 4), end.lastIndex());
+        now[0] = 20_001 * day + 5;
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), end, WalState.Mark.NONE, () -> now[0]))
+        {
+            final byte[] f = frame(9);
+            assertEquals(CycleFileDescriptor.index(20_001, 5), wal.append(f, f.length));
+        }
+        final long[] after = {0};
+        assertEquals(WalReader.EndKind.CLEAN, new WalReader(walDir).read((f, l, i, file, p) -> after[0]++).kind());
+        assertEquals(9, after[0]);
+    }
+
+    @Test
     void shouldRefuseAnAppendChronicleWouldPlaceAfterWhereTheLogEnds()
     {
         WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
