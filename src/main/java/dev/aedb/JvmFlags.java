@@ -13,6 +13,7 @@ import java.util.Properties;
 public final class JvmFlags
 {
     private static final String RESOURCE = "/dev/aedb/jvm-flags.properties";
+    private static volatile boolean checked;
 
     private JvmFlags()
     {
@@ -81,6 +82,10 @@ public final class JvmFlags
      */
     public static void check()
     {
+        if (checked)
+        {
+            return; // a JVM's flags cannot change once it runs
+        }
         final List<String> missing = missing();
         if (!missing.isEmpty())
         {
@@ -88,5 +93,6 @@ public final class JvmFlags
                 "this JVM lacks flags that Chronicle Queue and Agrona need; start it with: " + String.join(" ", missing)
                 + " (full list: " + String.join(" ", required()) + ")");
         }
+        checked = true;
     }
 }
