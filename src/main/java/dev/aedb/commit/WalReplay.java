@@ -153,9 +153,8 @@ final class WalReplay
             bindingProblem = wal.checkFrameAt(binding.file(), binding.position(), binding.length(), binding.crc());
         }
         final WalReader.End end = read(wal);
-        final boolean damaged = !badIndexes.isEmpty() || end.kind() == WalReader.EndKind.DAMAGED
-            || !(binding.isNone() || bindingReached || bindingSuperseded);
-        if (!damaged)
+        final boolean acknowledgedMissing = !binding.isNone() && !bindingReached && !bindingSuperseded;
+        if (badIndexes.isEmpty() && end.kind() != WalReader.EndKind.DAMAGED && !acknowledgedMissing)
         {
             if (metadataProblem != null)
             {
@@ -170,7 +169,6 @@ final class WalReplay
         final long holePosition = firstBadFile != null ? firstBadPosition : end.position();
         // A hole, not a torn tail, if a valid commit lies after the damage where acknowledged commits could be: up to
         // the last acknowledged frame when it is known and was not reached, anywhere when nothing says what was.
-        final boolean acknowledgedMissing = !binding.isNone() && !bindingReached && !bindingSuperseded;
         if (holeFile != null && (acknowledgedMissing || state.status() != WalState.Status.VALID))
         {
             final WalReader.Found hidden = wal.findFrame(holeFile, holePosition, acknowledgedMissing ? binding.file() : null,
@@ -188,7 +186,7 @@ final class WalReplay
             // Empty is right only when nothing was ever acknowledged (a torn first commit).
             throw corrupt(damage + "; no commit before it is readable: refusing to open the damaged WAL as an empty database");
         }
-        if (!binding.isNone() && !bindingReached && !bindingSuperseded && (framesInLastFile == 0 || !binding.file().equals(end.file())))
+        if (acknowledgedMissing && (framesInLastFile == 0 || !binding.file().equals(end.file())))
         {
             throw corrupt(damage + "; nothing of " + bindingPath + ", which holds the acknowledged tail, is readable: this is not a "
                 + "torn tail, refusing to open the database short of that whole file");
@@ -237,7 +235,7 @@ final class WalReplay
             s.append("the WAL ends at ").append(end.file() == null ? walDirectory.toString() : walDirectory.resolve(end.file()) + " position "
                 + end.position());
         }
-        if (!binding.isNone() && !bindingReached && !bindingSuperseded)
+        if (!binding.isNone() && !bindingReached && !bindingSuperseded) // acknowledged frames are missing
         {
             s.append(", after commit ").append(lastSeq).append(", but ").append(WalState.FILE_NAME).append(" records acknowledged ")
                 .append(binding);
