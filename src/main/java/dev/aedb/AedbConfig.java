@@ -184,6 +184,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return how long a {@link Snapshot} stays usable, in milliseconds (see {@link #maxSnapshotAgeMillis(long)}). */
     public long maxSnapshotAgeMillis()
     {
         return maxSnapshotAgeMillis;

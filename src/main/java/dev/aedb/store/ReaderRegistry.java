@@ -29,16 +29,18 @@ import java.util.function.LongSupplier;
  * or a busy snapshot: {@link #minReadingPin()}) pinned a seq above the visible head at the time of the unlink; an idle
  * snapshot holds no pointer into the store, and its next read starts after its BUSY store, hence sees the unlinks.
  * <p>
- * <b>Expiry</b>: the writer stops honouring a snapshot's pin when the slot is not {@link #BUSY} and its claim time is
- * more than the maximum age plus {@link #EXPIRY_GRACE_NANOS} ago; a snapshot that starts a read stores BUSY first (a
- * CAS, a full fence), then checks its own age against the maximum and gives up (SNAPSHOT_EXPIRED) when over it. The
- * writer reads its clock before the fence and before loading any slot. So if the writer loaded the slot as idle, the
- * reader's BUSY store came later in the slot's order, its clock reading is later than the writer's, and an age the
- * writer judged over the limit is over it for the reader too: a reader never reads what was trimmed because its pin
- * was ignored. The grace absorbs clock reads that the hardware serves slightly out of order. Slot reuse (ABA): the
- * owner zeroes the claim time before it frees the value, and the writer loads the value before the time, so a time the
- * writer loads belongs either to the owner whose value it loaded (still claimed then), or is 0 or a newer owner's
- * recent time; neither is ever judged expired. A snapshot's own check uses its own copy of the claim time.
+ * <b>Expiry</b>: the writer stops honouring a snapshot's pin when the slot is not {@link #BUSY} and its claim time
+ * is more than the maximum age plus {@link #EXPIRY_GRACE_NANOS} ago; a snapshot that starts a read stores BUSY
+ * first (a CAS, a full fence), then checks its own age against the maximum and gives up (SNAPSHOT_EXPIRED) when
+ * over it. The writer reads its clock, then fences, before loading any slot it judges by age. So if the writer
+ * loaded the slot idle, the reader's BUSY store came later in the slot's order, its clock reading is later than the
+ * writer's, and an age the writer judged over the limit is over it for the reader too: a reader never reads what
+ * was trimmed because its pin was ignored. (The scan reads its clock when it first meets a snapshot's slot, then
+ * loads that slot again.) The grace absorbs clock reads that the hardware serves slightly out of order. Slot reuse
+ * (ABA): the owner zeroes the claim time before it frees the value, and the writer loads the value before the time,
+ * so a time the writer loads belongs either to the owner whose value it loaded (still claimed then), or is 0 or a
+ * newer owner's recent time; neither is ever judged expired. A snapshot's own check uses its own copy of the claim
+ * time.
  */
 public final class ReaderRegistry
 {
@@ -198,13 +200,14 @@ public final class ReaderRegistry
      */
     public long advance(final long candidate)
     {
-        final long now = clock.getAsLong(); // before the fence and every slot load: see the class comment, expiry
         if (candidate > horizon)
         {
             horizon = candidate;
         }
         final long h = horizon;
         VarHandle.fullFence();
+        long now = 0;
+        boolean clockRead = false;
         long minPin = Long.MAX_VALUE;
         long minReading = Long.MAX_VALUE;
         int n = 0;
@@ -224,9 +227,23 @@ public final class ReaderRegistry
                 {
                     reading = true; // a one-shot read, or a snapshot between its claim and its stamp
                 }
-                else if (now - claimed > ignoreAfterNanos)
+                else
                 {
-                    continue; // an idle snapshot past its age: its next read fails, so it needs nothing
+                    if (!clockRead)
+                    {
+                        // The clock is read only when a snapshot holds a slot (it costs more than the whole scan of an
+                        // idle registry), but before any slot load an expiry decision rests on: this slot again, and
+                        // every later one (see the class comment, expiry).
+                        now = clock.getAsLong();
+                        clockRead = true;
+                        VarHandle.fullFence();
+                        i--;
+                        continue;
+                    }
+                    if (now - claimed > ignoreAfterNanos)
+                    {
+                        continue; // an idle snapshot past its age: its next read fails, so it needs nothing
+                    }
                 }
             }
             if (reading && seq < minReading)

@@ -55,6 +55,7 @@ class PinnedTrimCostTest
             final int slot = store.registry().claim(seq);
             long maxVisitsPerWrite = 0;
             int maxChain = 0;
+            long swept = 0;
             final long visitsBefore = ks.trimVisits();
             for (int n = 0; n < UPDATES; n++)
             {
@@ -76,16 +77,19 @@ class PinnedTrimCostTest
                 maxChain = Math.max(maxChain, chain);
                 store.publishVisible(seq);
                 store.reclaim();
-                store.sweep(512);
+                swept += store.sweep(512);
             }
             final double perWrite = (double)(ks.trimVisits() - visitsBefore) / UPDATES;
             System.out.printf("PinnedTrimCostTest: %d updates of %d keys, one pin: %.2f versions visited per write (max %d), "
-                + "longest chain %d%n", UPDATES, KEYS, perWrite, maxVisitsPerWrite, maxChain);
+                + "longest chain %d, sweeper visits %d%n", UPDATES, KEYS, perWrite, maxVisitsPerWrite, maxChain, swept);
             // A write's chain: the versions above the horizon (at most RETAINED + 1 commits), the newest at or below it,
             // the pinned version. Garbage left by the horizon moving is removed once, by the next write to the key.
             assertTrue(maxChain <= RETAINED + 3, "longest chain " + maxChain + " with one pin, seed=" + seed);
             assertTrue(perWrite <= 6, perWrite + " versions visited per write with one pin, seed=" + seed);
             assertTrue(maxVisitsPerWrite <= 2 * RETAINED + 4, "a write visited " + maxVisitsPerWrite + " versions, seed=" + seed);
+            assertTrue(swept <= UPDATES, "the sweeper visited " + swept + " records for " + UPDATES + " writes");
+            store.sweep(4096);
+            assertEquals(0, store.sweep(4096), "a record whose versions the pin keeps is not revisited while it stands");
             for (int k = 0; k < KEYS; k++)
             {
                 final long v = ks.versionAt(nodes[k], 1);
