@@ -27,12 +27,15 @@ class SnapshotLeakTest
     @TempDir
     Path dir;
 
-    private static void leak(final AedbInstance db, final int count)
+    /** @return {@code count} unclosed snapshots; held until the caller drops the array, so no GC frees them early. */
+    private static Snapshot[] open(final AedbInstance db, final int count)
     {
+        final Snapshot[] snapshots = new Snapshot[count];
         for (int i = 0; i < count; i++)
         {
-            db.snapshot(ConsistencyMode.AT_LATEST); // dropped unclosed
+            snapshots[i] = db.snapshot(ConsistencyMode.AT_LATEST);
         }
+        return snapshots;
     }
 
     private static boolean readable(final AedbInstance db)
@@ -58,8 +61,10 @@ class SnapshotLeakTest
         {
             db.createProject("p");
             db.commit(kvSet("a", "1"));
-            leak(db, SLOTS);
+            Snapshot[] leaked = open(db, SLOTS);
             expect(ErrorCode.SNAPSHOT_LIMIT, () -> db.kvGet("p", "app", b("a")));
+            assertEquals(SLOTS, leaked.length);
+            leaked = null; // dropped unclosed
             boolean readable = false;
             int attempts = 0;
             while (!readable && attempts < GC_ATTEMPTS)
@@ -89,9 +94,10 @@ class SnapshotLeakTest
             db.createProject("p");
             db.commit(kvSet("a", "1"));
             final Snapshot kept = db.snapshot(ConsistencyMode.AT_LATEST);
-            leak(db, 1); // the canary: once it is released, the Cleaner has run after a collection that saw `kept`
+            Snapshot[] canary = open(db, 1); // once it is released, the Cleaner has run after a collection that saw `kept`
             db.commit(kvSet("a", "2"));
-            assertEquals(2, db.snapshotStats().openSnapshots());
+            assertEquals(2, db.snapshotStats().openSnapshots() + 1 - canary.length);
+            canary = null; // dropped unclosed
             int attempts = 0;
             while (db.snapshotStats().openSnapshots() > 1 && attempts < GC_ATTEMPTS)
             {
