@@ -1,5 +1,7 @@
 package dev.aedb;
 
+import java.util.function.LongSupplier;
+
 /**
  * Configuration of an instance: a mutable context with fluent setters, validated once by {@link #conclude()} when
  * the instance opens. Defaults suit a durable embedded store: {@link Durability#FULL}, {@link RecoveryMode#STRICT}.
@@ -20,6 +22,8 @@ public final class AedbConfig
     private int storeSegmentBytes = 64 * 1024 * 1024;
     private int maxConcurrentSnapshots = 128;
     private long retainedCommits = 1024;
+    private long maxSnapshotAgeMillis = 30_000;
+    private LongSupplier nanoClock = System::nanoTime;
     private long idempotencyWindowCommits = 100_000;
     private long minFreeDiskBytes = 256L * 1024 * 1024;
     private boolean concluded;
@@ -180,6 +184,43 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return how long a {@link Snapshot} stays usable, in milliseconds (see {@link #maxSnapshotAgeMillis(long)}). */
+    public long maxSnapshotAgeMillis()
+    {
+        return maxSnapshotAgeMillis;
+    }
+
+    /**
+     * @param millis how long a {@link Snapshot} stays usable (default 30 000). A read through an older one fails
+     *               with {@link ErrorCode#SNAPSHOT_EXPIRED} and releases its slot; once a snapshot is older and not
+     *               in the middle of a read, its pin no longer holds back the reclamation of old versions, so an
+     *               abandoned snapshot cannot make the store grow for ever. One-shot reads are not limited.
+     *               {@code Long.MAX_VALUE} means no limit.
+     */
+    public AedbConfig maxSnapshotAgeMillis(final long millis)
+    {
+        this.maxSnapshotAgeMillis = millis;
+        return this;
+    }
+
+    /** Tests: the monotonic nanosecond clock snapshot ages are measured on (default {@link System#nanoTime()}). */
+    AedbConfig nanoClock(final LongSupplier clock)
+    {
+        this.nanoClock = clock;
+        return this;
+    }
+
+    LongSupplier nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */
+    long maxSnapshotAgeNanos()
+    {
+        return maxSnapshotAgeMillis > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : maxSnapshotAgeMillis * 1_000_000;
+    }
+
     public long idempotencyWindowCommits()
     {
         return idempotencyWindowCommits;
@@ -229,6 +270,11 @@ public final class AedbConfig
         positive("maxGroupCommit", maxGroupCommit);
         positive("maxConcurrentSnapshots", maxConcurrentSnapshots);
         positive("idempotencyWindowCommits", idempotencyWindowCommits);
+        positive("maxSnapshotAgeMillis", maxSnapshotAgeMillis);
+        if (nanoClock == null)
+        {
+            throw invalid("nanoClock=null");
+        }
         if (maxEnvelopeBytes <= 0 || maxEnvelopeBytes > 16 * 1024 * 1024)
         {
             throw invalid("maxEnvelopeBytes must be in 1..16777216 (the largest WAL excerpt), maxEnvelopeBytes=" + maxEnvelopeBytes);

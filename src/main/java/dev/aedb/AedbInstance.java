@@ -10,6 +10,7 @@ import dev.aedb.commit.TransactionEnvelope;
 import dev.aedb.query.Query;
 import dev.aedb.query.QueryOptions;
 import dev.aedb.query.QueryResult;
+import dev.aedb.store.ReaderRegistry;
 import dev.aedb.store.Store;
 import dev.aedb.wal.DirectoryLock;
 
@@ -55,8 +56,8 @@ public final class AedbInstance implements AutoCloseable
         CommitEngine e = null;
         try
         {
-            s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
-                config.retainedCommits());
+            s = new Store(directory.resolve("store"), config.storeSegmentBytes(), new ReaderRegistry(
+                config.maxConcurrentSnapshots(), config.maxSnapshotAgeNanos(), config.nanoClock()), config.retainedCommits());
             e = CommitEngine.open(config, s, directory, lock);
             e.start();
             this.engine = e;
@@ -267,7 +268,13 @@ public final class AedbInstance implements AutoCloseable
 
     /**
      * Pins a snapshot for several consistent reads. Close it promptly: a pinned snapshot holds back reclamation
-     * of the versions it can see, and occupies one of {@link AedbConfig#maxConcurrentSnapshots()} slots.
+     * of the versions it can see (one version per key, however many commits follow), and occupies one of
+     * {@link AedbConfig#maxConcurrentSnapshots()} slots. A snapshot that is never closed gives its slot back once it is
+     * garbage collected; one older than {@link AedbConfig#maxSnapshotAgeMillis()} fails its reads with
+     * SNAPSHOT_EXPIRED and stops holding back reclamation (see {@link Snapshot}).
+     *
+     * @throws AedbException SNAPSHOT_LIMIT when every slot is in use, SNAPSHOT_EXPIRED for an {@code AtSeq} below the
+     *                       oldest readable seq, SEQ_NOT_VISIBLE for one above the visible head.
      */
     public Snapshot snapshot(final ConsistencyMode mode)
     {
@@ -282,9 +289,20 @@ public final class AedbInstance implements AutoCloseable
     {
         ensureOpen();
         final int slot = pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
-        return new Snapshot(this, caller, slot, store.registry().pinned(slot));
+        return Snapshot.held(this, caller, slot, store.registry().pinned(slot));
     }
 
+    /** A snapshot for one read inside this class, closed by its try-with-resources. */
+    private Snapshot oneShot(final ConsistencyMode mode)
+    {
+        final int slot = pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
+        return Snapshot.oneShot(this, null, slot, store.registry().pinned(slot));
+    }
+
+    /**
+     * Claims a reader slot for a read at {@code mode}, checking that the instance is open only after the claim: either
+     * {@link #close()} sees the slot and waits for it, or the read sees the close.
+     */
     int pin(final ConsistencyMode mode)
     {
         if (mode instanceof ConsistencyMode.AtSeq at)
@@ -297,6 +315,7 @@ public final class AedbInstance implements AutoCloseable
         {
             throw snapshotLimit();
         }
+        checkOpenOrRelease(slot);
         while (seq < store.registry().horizon())
         {
             seq = store.visibleHead();
@@ -307,6 +326,7 @@ public final class AedbInstance implements AutoCloseable
 
     private int pinAt(final long seq)
     {
+        ensureOpen();
         if (seq < 0)
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "seq must be >= 0, seq=" + seq);
@@ -321,6 +341,7 @@ public final class AedbInstance implements AutoCloseable
         {
             throw snapshotLimit();
         }
+        checkOpenOrRelease(slot);
         if (seq < store.registry().horizon())
         {
             store.registry().release(slot);
@@ -330,10 +351,31 @@ public final class AedbInstance implements AutoCloseable
         return slot;
     }
 
+    private void checkOpenOrRelease(final int slot)
+    {
+        try
+        {
+            ensureOpen();
+        }
+        catch (final AedbException ex)
+        {
+            store.registry().release(slot);
+            throw ex;
+        }
+    }
+
     private AedbException snapshotLimit()
     {
+        ensureOpen();
+        final ReaderRegistry.Stats stats = store.registry().stats();
         return new AedbException(ErrorCode.SNAPSHOT_LIMIT, "all " + config.maxConcurrentSnapshots()
-            + " reader slots are in use; close snapshots or raise maxConcurrentSnapshots");
+            + " reader slots are in use (" + stats.snapshots() + " by open snapshots, " + stats.expired() + " of them older than "
+            + "maxSnapshotAgeMillis=" + config.maxSnapshotAgeMillis() + "); close snapshots or raise maxConcurrentSnapshots");
+    }
+
+    ReaderRegistry registry()
+    {
+        return store.registry();
     }
 
     long pinnedSeq(final int slot)
@@ -361,7 +403,7 @@ public final class AedbInstance implements AutoCloseable
     public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey,
         final ConsistencyMode mode)
     {
-        try (Snapshot s = snapshot(mode))
+        try (Snapshot s = oneShot(mode))
         {
             return s.get(projectId, scopeId, table, primaryKey);
         }
@@ -376,7 +418,7 @@ public final class AedbInstance implements AutoCloseable
     /** Reads a KV key. */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key, final ConsistencyMode mode)
     {
-        try (Snapshot s = snapshot(mode))
+        try (Snapshot s = oneShot(mode))
         {
             return s.kvGet(projectId, scopeId, key);
         }
@@ -403,7 +445,7 @@ public final class AedbInstance implements AutoCloseable
     public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
         final int limit, final ScanCursor cursor, final ConsistencyMode mode)
     {
-        try (Snapshot s = snapshot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
+        try (Snapshot s = oneShot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
         {
             return s.kvScanRange(projectId, scopeId, start, end, limit, cursor);
         }
@@ -413,7 +455,7 @@ public final class AedbInstance implements AutoCloseable
     public TableScanResult scanTable(final String projectId, final String scopeId, final String table, final int limit,
         final ScanCursor cursor, final ConsistencyMode mode)
     {
-        try (Snapshot s = snapshot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
+        try (Snapshot s = oneShot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
         {
             return s.scanTable(projectId, scopeId, table, limit, cursor);
         }
@@ -428,7 +470,7 @@ public final class AedbInstance implements AutoCloseable
     /** Runs a query. */
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
-        try (Snapshot s = snapshot(options.consistency()))
+        try (Snapshot s = oneShot(options.consistency()))
         {
             return s.query(projectId, scopeId, query, options);
         }
@@ -464,6 +506,21 @@ public final class AedbInstance implements AutoCloseable
     }
 
     /**
+     * The reader slots in use right now: open snapshots, their oldest age, the oldest pinned seq. Cheap (one scan of
+     * {@link AedbConfig#maxConcurrentSnapshots()} slots, no allocation beyond the result) and safe from any thread; meant
+     * for metrics and leak checks.
+     *
+     * @throws AedbException CLOSED or PREVIOUS_FAILURE when the instance cannot serve.
+     */
+    public SnapshotStats snapshotStats()
+    {
+        ensureOpen();
+        final ReaderRegistry.Stats stats = store.registry().stats();
+        return new SnapshotStats(stats.snapshots(), stats.reads(), stats.expired(), stats.oldestAgeNanos() / 1_000_000,
+            stats.oldestPinnedSeq(), store.registry().capacity());
+    }
+
+    /**
      * @param allocatedBytes bytes in live blocks (rows, values, keys, versions not yet reclaimed).
      * @param freeBytes      bytes in freed blocks awaiting reuse.
      * @param fileBytes      bytes of store segment files on disk.
@@ -493,7 +550,7 @@ public final class AedbInstance implements AutoCloseable
             try
             {
                 waitForReaders();
-                store.close(store.registry().activeCount() == 0);
+                store.close(store.registry().readingCount() == 0);
             }
             finally
             {
@@ -504,11 +561,12 @@ public final class AedbInstance implements AutoCloseable
 
     private void waitForReaders()
     {
-        // A reader that passed ensureOpen() may still be walking the store. Give readers a moment to leave; if a
-        // snapshot stays open, the store is closed without unmapping (the mapping then lives until the JVM
-        // collects it), because unmapping under a reader would crash the JVM.
+        // A reader that claimed its slot before `closed` was set may still be walking the store. Give such reads a
+        // moment to leave; if one stays, the store is closed without unmapping (the mapping then lives until the JVM
+        // collects it), because unmapping under a reader would crash the JVM. An open snapshot between reads holds
+        // no pointer into the store, and its next read sees `closed` after marking its slot busy, so it is not waited for.
         final long deadline = System.nanoTime() + 1_000_000_000L;
-        while (store.registry().activeCount() > 0 && System.nanoTime() < deadline)
+        while (store.registry().readingCount() > 0 && System.nanoTime() < deadline)
         {
             Thread.yield();
         }

@@ -28,8 +28,7 @@ public final class KvHandle
      */
     public int get(final DirectBuffer key, final int offset, final int length, final MutableDirectBuffer dst, final int dstOffset)
     {
-        db.checkOpen();
-        final int slot = db.pin(ConsistencyMode.AT_LATEST);
+        final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
             final long seq = pinnedSeq(slot);
@@ -49,8 +48,7 @@ public final class KvHandle
      */
     public int scan(final DirectBuffer start, final int offset, final int length, final int limit, final KvVisitor visitor)
     {
-        db.checkOpen();
-        final int slot = db.pin(ConsistencyMode.AT_LATEST);
+        final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
             final long seq = pinnedSeq(slot);

@@ -7,27 +7,56 @@ import dev.aedb.query.QueryExecutor;
 import dev.aedb.query.QueryOptions;
 import dev.aedb.query.QueryResult;
 import dev.aedb.store.KeySpace;
+import dev.aedb.store.PinnedSlot;
 
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.List;
 
 /**
  * A pinned snapshot: every read through it sees exactly the state after commit {@link #seq()}, whatever commits
- * after. Not thread-safe; close it promptly (see {@link AedbInstance#snapshot}).
+ * after. Close it promptly (see {@link AedbInstance#snapshot}).
+ * <p>
+ * Lifetime: it holds one reader slot until {@link #close()}. One that becomes unreachable unclosed gives its slot
+ * back when the garbage collector finds it (a {@link Cleaner}), so leaked snapshots do not exhaust the slots for good.
+ * One older than {@link AedbConfig#maxSnapshotAgeMillis()} fails every read with {@link ErrorCode#SNAPSHOT_EXPIRED}
+ * (the first such read releases the slot), and from that age on, between reads, it no longer holds back the
+ * reclamation of old versions. A read in progress is never cut short by its age.
+ * <p>
+ * Thread-safety: reads may run concurrently from several threads; {@link #close()} while another thread reads
+ * releases the slot when that read finishes.
  */
 public final class Snapshot implements AutoCloseable
 {
     private final AedbInstance db;
     private final CallerContext caller;
-    private final int slot;
     private final long seq;
-    private boolean closed;
+    private final int slot;
+    private final PinnedSlot pin;
+    private final Cleaner.Cleanable cleanable;
+    private volatile boolean closed;
 
-    Snapshot(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
+    private Snapshot(final AedbInstance db, final CallerContext caller, final int slot, final long seq, final boolean held)
     {
         this.db = db;
         this.caller = caller;
         this.slot = slot;
         this.seq = seq;
+        this.pin = held ? new PinnedSlot(db.registry(), slot, seq) : null;
+        // The action is the PinnedSlot, which knows the registry and the slot but not this snapshot.
+        this.cleanable = held ? SnapshotCleaner.CLEANER.register(this, pin) : null;
+    }
+
+    /** A snapshot the caller holds: expirable, released by {@link #close()} or when collected. */
+    static Snapshot held(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
+    {
+        return new Snapshot(db, caller, slot, seq, true);
+    }
+
+    /** A one-shot read's snapshot, closed by the instance's own try-with-resources: no age limit, no Cleaner. */
+    static Snapshot oneShot(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
+    {
+        return new Snapshot(db, caller, slot, seq, false);
     }
 
     /** @return who reads through this snapshot; null = anonymous. Permission checks will key off it. */
@@ -42,30 +71,90 @@ public final class Snapshot implements AutoCloseable
         return seq;
     }
 
-    private CatalogState catalog()
+    /**
+     * Starts a read: the slot is busy (so the writer keeps this snapshot's versions) until {@link #leave()}, which
+     * every caller runs in a {@code finally}.
+     */
+    private CatalogState enter()
     {
         if (closed)
         {
             throw new AedbException(ErrorCode.CLOSED, "snapshot is closed");
         }
-        db.checkOpen();
-        return db.catalogAt(seq);
+        if (pin != null)
+        {
+            final PinnedSlot.Admission admission = pin.enter();
+            if (admission == PinnedSlot.Admission.EXPIRED)
+            {
+                throw expired();
+            }
+            if (admission != PinnedSlot.Admission.READ)
+            {
+                throw new AedbException(ErrorCode.CLOSED, "snapshot is closed");
+            }
+        }
+        try
+        {
+            db.checkOpen(); // after the slot is busy: either close() sees the reader, or the reader sees close()
+            return db.catalogAt(seq);
+        }
+        catch (final RuntimeException ex)
+        {
+            leave();
+            throw ex;
+        }
     }
 
+    private void leave()
+    {
+        if (pin != null)
+        {
+            pin.leave();
+        }
+        // Keeps this snapshot reachable until its read is over, so the Cleaner cannot release the slot mid-read.
+        Reference.reachabilityFence(this);
+    }
+
+    private AedbException expired()
+    {
+        return new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "snapshot at seq " + seq + " is " + pin.ageNanos() / 1_000_000
+            + " ms old, over maxSnapshotAgeMillis=" + db.config().maxSnapshotAgeMillis() + "; its slot is released. Take a new "
+            + "snapshot, or raise AedbConfig.maxSnapshotAgeMillis for longer-lived ones");
+    }
+
+    /** Reads a row by primary key at this snapshot's seq. */
     public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey)
     {
-        return Reads.get(catalog(), seq, projectId, scopeId, table, primaryKey, db.config().maxKvKeyBytes());
+        final CatalogState c = enter();
+        try
+        {
+            return Reads.get(c, seq, projectId, scopeId, table, primaryKey, db.config().maxKvKeyBytes());
+        }
+        finally
+        {
+            leave();
+        }
     }
 
+    /** Reads a KV key at this snapshot's seq. */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key)
     {
         if (key == null)
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "key=null");
         }
-        return Reads.kvGet(catalog(), seq, projectId, scopeId, key);
+        final CatalogState c = enter();
+        try
+        {
+            return Reads.kvGet(c, seq, projectId, scopeId, key);
+        }
+        finally
+        {
+            leave();
+        }
     }
 
+    /** Scans KV keys starting with {@code prefix}; see {@link AedbInstance#kvScanPrefix}. */
     public KvScanResult kvScanPrefix(final String projectId, final String scopeId, final byte[] prefix, final int limit,
         final ScanCursor cursor)
     {
@@ -76,33 +165,61 @@ public final class Snapshot implements AutoCloseable
         return kvScanRange(projectId, scopeId, prefix, Reads.prefixEnd(prefix), limit, cursor);
     }
 
+    /** Scans KV keys in {@code [start, end)}; see {@link AedbInstance#kvScanRange}. */
     public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
         final int limit, final ScanCursor cursor)
     {
-        final KeySpace ks = catalog().scope(projectId, scopeId).kv();
-        checkCursor(cursor);
-        if (cursor != null && start != null && java.util.Arrays.compareUnsigned(cursor.lastKey(), start) < 0)
+        final CatalogState c = enter();
+        try
         {
-            return Reads.kvScan(ks, seq, start, false, end, limit);
+            final KeySpace ks = c.scope(projectId, scopeId).kv();
+            checkCursor(cursor);
+            if (cursor != null && start != null && java.util.Arrays.compareUnsigned(cursor.lastKey(), start) < 0)
+            {
+                return Reads.kvScan(ks, seq, start, false, end, limit);
+            }
+            return cursor == null ? Reads.kvScan(ks, seq, start, false, end, limit)
+                : Reads.kvScan(ks, seq, cursor.lastKey(), true, end, limit);
         }
-        return cursor == null ? Reads.kvScan(ks, seq, start, false, end, limit) : Reads.kvScan(ks, seq, cursor.lastKey(), true, end, limit);
+        finally
+        {
+            leave();
+        }
     }
 
+    /** Scans a table in primary-key order; see {@link AedbInstance#scanTable}. */
     public TableScanResult scanTable(final String projectId, final String scopeId, final String table, final int limit,
         final ScanCursor cursor)
     {
-        final CatalogState.TableState t = catalog().table(projectId, scopeId, table);
-        checkCursor(cursor);
-        return Reads.tableScan(t, seq, cursor == null ? null : cursor.lastKey(), limit);
+        final CatalogState c = enter();
+        try
+        {
+            final CatalogState.TableState t = c.table(projectId, scopeId, table);
+            checkCursor(cursor);
+            return Reads.tableScan(t, seq, cursor == null ? null : cursor.lastKey(), limit);
+        }
+        finally
+        {
+            leave();
+        }
     }
 
+    /** Runs a query at this snapshot's seq. */
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
         if (query == null || query.table() == null)
         {
             throw new AedbException(ErrorCode.INVALID_QUERY, "query needs a table: Query.select(..).from(table)");
         }
-        return QueryExecutor.execute(catalog().table(projectId, scopeId, query.table()), seq, query, options);
+        final CatalogState c = enter();
+        try
+        {
+            return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), seq, query, options);
+        }
+        finally
+        {
+            leave();
+        }
     }
 
     private void checkCursor(final ScanCursor cursor)
@@ -114,12 +231,21 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
+    /** Releases the snapshot's slot (at the end of reads in flight on other threads). Idempotent. */
     @Override
     public void close()
     {
-        if (!closed)
+        if (closed)
         {
-            closed = true;
+            return;
+        }
+        closed = true;
+        if (cleanable != null)
+        {
+            cleanable.clean(); // runs the PinnedSlot at most once, and unregisters it from the Cleaner
+        }
+        else
+        {
             db.unpin(slot);
         }
     }

@@ -28,8 +28,7 @@ public final class TableHandle
     /** @return true when the row exists (and was visited). */
     public boolean get(final DirectBuffer encodedKey, final int offset, final int length, final RowVisitor visitor)
     {
-        db.checkOpen();
-        final int slot = db.pin(ConsistencyMode.AT_LATEST);
+        final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
             final long seq = db.pinnedSeq(slot);
@@ -56,8 +55,7 @@ public final class TableHandle
      */
     public int scan(final DirectBuffer start, final int offset, final int length, final int limit, final RowVisitor visitor)
     {
-        db.checkOpen();
-        final int slot = db.pin(ConsistencyMode.AT_LATEST);
+        final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
             final long seq = db.pinnedSeq(slot);

@@ -273,7 +273,7 @@ final class EnvelopeApplier
         undoSpaces.add(ks);
         undoNodes.addLong(node);
         undoVersions.addLong(v);
-        if (ks.trim(node, store.effectiveHorizon()) > 1 || tombstone)
+        if (ks.trim(node) > 1 || tombstone)
         {
             ks.markGarbage(node, seq);
         }

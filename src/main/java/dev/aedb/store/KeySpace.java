@@ -25,6 +25,8 @@ import static dev.aedb.store.VersionDescriptor.TOMBSTONE;
  */
 public final class KeySpace
 {
+    private static final long[] NO_PINS = new long[0];
+
     private final Store store;
     private final Arena arena;
     private final long head;
@@ -40,6 +42,7 @@ public final class KeySpace
     private int gcSize;
     private long gcLastSeq;
     private final LongHashSet gcQueued = new LongHashSet();
+    private long trimVisits;
     boolean inSweepList;
 
     KeySpace(final Store store)
@@ -156,6 +159,12 @@ public final class KeySpace
             v = b.getLongVolatile(o + VersionDescriptor.NEXT_OFFSET);
         }
         return 0;
+    }
+
+    /** @return the next older version after {@code version} (0 = none), read as a reader walking the chain does. */
+    long olderVersion(final long version)
+    {
+        return arena.buffer(version).getLongVolatile(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET);
     }
 
     /** @return the live (non-tombstone) version visible at {@code seq}, or 0. */
@@ -337,33 +346,109 @@ public final class KeySpace
     }
 
     /**
-     * Writer: cuts the versions of a key that no reader can reach: everything older than the newest version at or
-     * below {@code horizon}.
+     * Writer: cuts the versions of a key that no reader can reach, by the horizon and the pins of the last
+     * {@link Store#reclaim()} (see {@link #trim(long, long, long[], int)}). This is the trim-on-write.
+     *
+     * @return the number of versions left in the chain.
+     */
+    public int trim(final long node)
+    {
+        final ReaderRegistry registry = store.registry();
+        return trim(node, registry.horizon(), registry.pins(), registry.pinCount());
+    }
+
+    /**
+     * Writer: as if no pin were below {@code horizon}: keeps the versions above it and the newest at or below it.
      *
      * @return the number of versions left in the chain.
      */
     public int trim(final long node, final long horizon)
     {
+        return trim(node, horizon, NO_PINS, 0);
+    }
+
+    /**
+     * Writer: keeps every version above {@code horizon}, the newest at or below it, and for each pin the newest
+     * version at or below the pin; unlinks the rest. A run of garbage between two kept versions is unlinked with one
+     * release store and retired version by version (their own next pointers stay intact, so a reader standing on
+     * one walks on to what it needs); below the oldest pin's version the chain is cut and retired as a whole. Cost:
+     * the versions above the horizon, one per distinct pin, and the garbage removed (each version is removed once),
+     * never the number of versions the pins keep alive.
+     *
+     * @param pins     distinct pinned seqs below {@code horizon}, newest first.
+     * @param pinCount how many of {@code pins} are valid.
+     * @return the number of versions left in the chain.
+     */
+    int trim(final long node, final long horizon, final long[] pins, final int pinCount)
+    {
         long v = newest(node);
         int kept = 0;
-        while (v != 0)
+        while (v != 0 && versionSeq(v) > horizon)
         {
             kept++;
-            final UnsafeBuffer b = arena.buffer(v);
-            final int o = Arena.offset(v);
-            final long next = b.getLong(o + VersionDescriptor.NEXT_OFFSET);
-            if (b.getLong(o + SEQ_OFFSET) <= horizon)
-            {
-                if (next != 0)
-                {
-                    b.putLongRelease(o + VersionDescriptor.NEXT_OFFSET, 0);
-                    store.retire(next, Store.KIND_VERSION_CHAIN);
-                }
-                break;
-            }
-            v = next;
+            v = nextVersion(v);
         }
-        return kept;
+        trimVisits += kept;
+        if (v == 0)
+        {
+            return kept;
+        }
+        int p = 0;
+        while (true)
+        {
+            kept++;
+            trimVisits++;
+            final long keptSeq = versionSeq(v);
+            while (p < pinCount && pins[p] >= keptSeq)
+            {
+                p++; // v is the newest version at or below this pin too
+            }
+            final long next = nextVersion(v);
+            if (next == 0)
+            {
+                return kept;
+            }
+            if (p == pinCount)
+            {
+                cut(v, 0);
+                store.retire(next, Store.KIND_VERSION_CHAIN);
+                return kept;
+            }
+            final long pin = pins[p];
+            long g = next;
+            while (g != 0 && versionSeq(g) > pin)
+            {
+                trimVisits++;
+                final long after = nextVersion(g);
+                store.retire(g, Store.KIND_VERSION_SINGLE);
+                g = after;
+            }
+            if (g != next)
+            {
+                cut(v, g);
+            }
+            if (g == 0)
+            {
+                return kept;
+            }
+            v = g;
+        }
+    }
+
+    private long nextVersion(final long version)
+    {
+        return arena.buffer(version).getLong(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET);
+    }
+
+    private void cut(final long version, final long next)
+    {
+        arena.buffer(version).putLongRelease(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET, next);
+    }
+
+    /** @return versions visited by trims since the key space was made (tests: the cost of trim-on-write). */
+    long trimVisits()
+    {
+        return trimVisits;
     }
 
     /**
@@ -419,6 +504,20 @@ public final class KeySpace
      */
     int sweep(final int budget, final long horizon)
     {
+        return sweep(budget, horizon, horizon, NO_PINS, 0);
+    }
+
+    /**
+     * Writer: as {@link #sweep(int, long)}, visiting records queued at or below the effective horizon
+     * {@code horizon} (so a record whose versions a pin keeps alive is not revisited until the pin moves) and
+     * trimming them by {@code trimHorizon} and the pins (see {@link #trim(long, long, long[], int)}). A visit that
+     * leaves more than one version, or a tombstone, queues the record again at its newest seq, which is above
+     * {@code horizon} in both cases, so one call never visits a record twice.
+     *
+     * @return records visited.
+     */
+    int sweep(final int budget, final long horizon, final long trimHorizon, final long[] pins, final int pinCount)
+    {
         int visited = 0;
         while (gcSize > 0 && visited < budget && gcSeqs[gcHead] <= horizon)
         {
@@ -427,7 +526,7 @@ public final class KeySpace
             gcSize--;
             gcQueued.remove(x);
             visited++;
-            final int kept = trim(x, horizon);
+            final int kept = trim(x, trimHorizon, pins, pinCount);
             final long newest = newest(x);
             if (newest == 0 || (kept == 1 && isTombstone(newest) && versionSeq(newest) <= horizon))
             {

@@ -40,8 +40,19 @@ public final class Store implements AutoCloseable
      */
     public Store(final Path directory, final int segmentBytes, final int readerSlots, final long retainedCommits)
     {
+        this(directory, segmentBytes, new ReaderRegistry(readerSlots), retainedCommits);
+    }
+
+    /**
+     * @param directory       folder for the arena's segment files.
+     * @param segmentBytes    arena segment size.
+     * @param registry        the reader slots (with the snapshot age limit and clock).
+     * @param retainedCommits commits kept readable with AtSeq without a pin.
+     */
+    public Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
+    {
         this.arena = new Arena(directory, segmentBytes);
-        this.registry = new ReaderRegistry(readerSlots);
+        this.registry = registry;
         this.retainedCommits = retainedCommits;
     }
 
@@ -85,8 +96,10 @@ public final class Store implements AutoCloseable
     }
 
     /**
-     * Writer only: the effective horizon computed by the last {@link #reclaim()}; versions needed by no reader are
-     * those older than the newest version at or below it.
+     * Writer only: the effective horizon computed by the last {@link #reclaim()}: the minimum of the registry's
+     * horizon and every honoured pin. No reader reads below it: the sweeper visits a record once it has passed the
+     * record's queued seq, and dropped key spaces and catalog history below it are released. Trimming itself keeps
+     * less (see {@link KeySpace#trim(long)}).
      */
     public long effectiveHorizon()
     {
@@ -136,7 +149,9 @@ public final class Store implements AutoCloseable
 
     /**
      * Writer only: raises the horizon, scans the reader slots, frees unlinked memory no reader can reach, and
-     * frees dropped key spaces whose drop is below the horizon.
+     * frees dropped key spaces whose drop is below the horizon. Memory unlinked at visible head {@code U} is freed
+     * once every slot that may be walking the store pins a seq above {@code U}; idle snapshots do not count (see
+     * {@link ReaderRegistry}), so a snapshot held open does not hold back freeing, only trimming.
      *
      * @return the new effective horizon.
      */
@@ -145,7 +160,7 @@ public final class Store implements AutoCloseable
         final int limit = retireTail;
         final long head = visibleHead;
         effectiveHorizon = registry.advance(Math.max(0, head - retainedCommits));
-        final long minPin = registry.minActivePin();
+        final long minPin = registry.minReadingPin();
         while (retireHead < limit && retireSeqs[retireHead] < minPin)
         {
             final long tagged = retireAddresses[retireHead];
@@ -214,7 +229,7 @@ public final class Store implements AutoCloseable
                 sweepIndex = 0;
             }
             final KeySpace ks = sweepable.get(sweepIndex);
-            done += ks.sweep(budget - done, effectiveHorizon);
+            done += ks.sweep(budget - done, effectiveHorizon, registry.horizon(), registry.pins(), registry.pinCount());
             if (!ks.hasGarbage())
             {
                 ks.inSweepList = false;
