@@ -1,6 +1,8 @@
 package dev.aedb.commit;
 
+import dev.aedb.AedbException;
 import dev.aedb.CallerContext;
+import dev.aedb.ErrorCode;
 
 import java.util.List;
 
@@ -11,24 +13,70 @@ import java.util.List;
  * @param idempotencyKey optional (null) 1-64 byte key: a retry of the same request with the same key (and caller)
  *                       returns the original seq, also after a reopen; the same key with a different request is
  *                       rejected with IDEMPOTENCY_KEY_REUSE. Remembered for {@code idempotencyWindowCommits}.
- * @param assertions     conditions checked before the mutations apply.
- * @param mutations      the changes, at least one.
+ * @param assertions     conditions checked before the mutations apply; null = none. Copied.
+ * @param mutations      the changes, at least one (null or empty is EMPTY_ENVELOPE at commit). Copied.
  */
 public record TransactionEnvelope(CallerContext caller, byte[] idempotencyKey, List<Assertion> assertions, List<Mutation> mutations)
 {
+    /** @throws AedbException INVALID_ARGUMENT naming the first null element of {@code assertions} or {@code mutations}. */
     public TransactionEnvelope
     {
-        assertions = assertions == null ? List.of() : List.copyOf(assertions);
-        mutations = mutations == null ? List.of() : List.copyOf(mutations);
+        assertions = assertions == null ? List.of() : copyWithoutNulls(assertions, "assertions");
+        mutations = mutations == null ? List.of() : copyWithoutNulls(mutations, "mutations");
     }
 
+    /**
+     * @param mutations the changes, anonymous, no idempotency key, no assertions.
+     * @return the envelope.
+     * @throws AedbException INVALID_ARGUMENT when the array or one of its elements is null.
+     */
     public static TransactionEnvelope of(final Mutation... mutations)
     {
+        if (mutations == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "mutations=null");
+        }
+        checkElements(mutations, "mutations");
         return new TransactionEnvelope(null, null, List.of(), List.of(mutations));
     }
 
+    /**
+     * @param mutations the changes, anonymous, no idempotency key, no assertions.
+     * @return the envelope.
+     * @throws AedbException INVALID_ARGUMENT when the list or one of its elements is null.
+     */
     public static TransactionEnvelope of(final List<Mutation> mutations)
     {
+        if (mutations == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "mutations=null");
+        }
         return new TransactionEnvelope(null, null, List.of(), mutations);
+    }
+
+    private static <T> List<T> copyWithoutNulls(final List<T> list, final String name)
+    {
+        // List.copyOf would throw a bare NullPointerException; name the element instead.
+        int i = 0;
+        for (final T element : list)
+        {
+            if (element == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
+            }
+            i++;
+        }
+        return List.copyOf(list);
+    }
+
+    private static void checkElements(final Object[] elements, final String name)
+    {
+        for (int i = 0; i < elements.length; i++)
+        {
+            if (elements[i] == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
+            }
+        }
     }
 }
