@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * How commits are acknowledged: caller code (future callbacks) never runs on the sequencer, a blocking callback
  * delays nobody else, close() never hangs on one, and an interrupted caller learns the real outcome.
  * <p>
- * Most tests run in BATCH mode with a long batch interval: an acknowledgement then takes about that long, so a callback
- * registered right after {@code commitAsync} returns is certainly registered before the future completes (it would
+ * Most tests run in BATCH mode with a one-second batch interval: an acknowledgement then takes about that long, so a
+ * callback registered right after {@code commitAsync} returns is registered long before the future completes (it would
  * run on the registering thread otherwise, and the test would prove nothing).
  */
 class CommitCompletionTest
@@ -53,7 +53,7 @@ class CommitCompletionTest
 
     private AedbInstance openBatch()
     {
-        db = AedbInstance.open(TestSupport.smallConfig().durability(Durability.BATCH).batchIntervalMicros(100_000)
+        db = AedbInstance.open(TestSupport.smallConfig().durability(Durability.BATCH).batchIntervalMicros(1_000_000)
             .batchMaxBytes(64 << 20), dir);
         db.createProject("p");
         return db;
@@ -91,20 +91,31 @@ class CommitCompletionTest
         });
         assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
 
-        // Another thread commits, blocking and async, while the callback is still blocked.
-        final CompletableFuture<List<CommitResult>> others = CompletableFuture.supplyAsync(() ->
+        // Other threads commit, blocking and async, while the callback is still blocked.
+        final List<CompletableFuture<CommitResult>> others = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
         {
-            final List<CommitResult> results = new ArrayList<>();
-            for (int i = 0; i < 3; i++)
+            final String key = "other" + i;
+            final CompletableFuture<CommitResult> blocking = new CompletableFuture<>();
+            new Thread(() ->
             {
-                results.add(db.commit(kvSet("other" + i, "x")));
-            }
-            results.add(db.commitAsync(TransactionEnvelope.of(kvSet("other-async", "y"))).join());
-            return results;
-        });
-        final List<CommitResult> results = others.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                try
+                {
+                    blocking.complete(db.commit(kvSet(key, "x")));
+                }
+                catch (final RuntimeException ex)
+                {
+                    blocking.completeExceptionally(ex);
+                }
+            }, "other-committer-" + i).start();
+            others.add(blocking);
+        }
+        others.add(db.commitAsync(TransactionEnvelope.of(kvSet("other-async", "y"))));
+        for (final CompletableFuture<CommitResult> f : others)
+        {
+            assertTrue(f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).commitSeq() > 0);
+        }
         assertEquals(1, release.getCount(), "the callback is still blocked");
-        assertEquals(4, results.size());
         assertFalse(slow.isDone());
         release.countDown();
         slow.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
