@@ -201,13 +201,15 @@ public final class CommitEngine implements AutoCloseable
         {
             LockSupport.unpark(thread);
         }
-        if (!running || stopped)
+        if (stopped)
         {
-            // The sequencer may have drained the queue for the last time before our offer; it also drains until the
-            // queue's tail is reached (drainAfterStop), so between the two of us the request is resolved. Whoever
-            // resolves it first wins; if the sequencer already claimed it, its real outcome stands.
-            final AedbException why = failure != null ? previousFailure(failure) : new AedbException(ErrorCode.CLOSED, "instance is closed");
-            if (p.resolveIfQueued(why) && p.isAsync())
+            // The sequencer set `stopped` and then read the queue up to its tail (drainAfterStop); our offer moved the
+            // tail and then read `stopped`. So either it saw our request, or we see `stopped`, or both: the request is
+            // resolved by one of us, never lost. After `stopped` the sequencer only refuses requests, never applies
+            // them, so CLOSED / PREVIOUS_FAILURE from either side means "not applied". The first resolve wins.
+            final AedbException f2 = failure;
+            final AedbException why = f2 != null ? previousFailure(f2) : new AedbException(ErrorCode.CLOSED, "instance is closed");
+            if (p.resolve(why) && p.isAsync())
             {
                 p.completeFuture(); // the caller's own thread, not the sequencer
             }
@@ -324,10 +326,6 @@ public final class CommitEngine implements AutoCloseable
 
     private void process(final PendingCommit p)
     {
-        if (!p.claim())
-        {
-            return; // its submitter saw the engine stop and resolved it as not applied
-        }
         final AedbException f = failure;
         if (f != null)
         {
@@ -538,9 +536,9 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
-     * Sequencer, last act: resolves everything still queued with {@code error}. Reads the queue until its tail, not
-     * only until the first empty slot, because a submitter may have claimed a slot and not yet written it; that
-     * submitter, seeing {@link #stopped} only after its offer, may resolve the request itself (see enqueue).
+     * Sequencer, last act: resolves everything still queued with {@code error}, applying nothing. Reads the queue until
+     * its tail, not only until the first empty slot, because a submitter may have taken a slot and not yet written
+     * it; a submitter that offers after this read sees {@link #stopped} and resolves its request itself (see enqueue).
      */
     private void drainAfterStop(final AedbException error)
     {
@@ -553,10 +551,7 @@ public final class CommitEngine implements AutoCloseable
                 Thread.onSpinWait();
                 continue;
             }
-            if (p.claim())
-            {
-                resolve(p, error);
-            }
+            resolve(p, error);
         }
     }
 

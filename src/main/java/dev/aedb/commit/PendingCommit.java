@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * An envelope (or a sync request) on its way through the sequencer.
  * <p>
  * Its outcome, a {@link CommitResult} or the {@link AedbException} that rejected it, is set exactly once by
- * {@link #resolve}: by the sequencer, or by the submitting thread when the engine stopped under it. A blocking
+ * {@link #resolve}: by the sequencer, or by the submitting thread when the sequencer stopped under it. A blocking
  * caller waits in {@link #await} on that outcome and is unparked by the resolver directly, so no callback of any
  * kind runs on the sequencer thread and the blocking path costs no thread hop. For {@code commitAsync} the object
  * is also the {@link CompletableFuture} handed to the caller; the engine completes that future on its callback
@@ -51,10 +51,7 @@ final class PendingCommit extends CompletableFuture<CommitResult>
     long seq;
     boolean duplicate;
 
-    /** Marks a commit the sequencer has taken on: only the sequencer resolves it from here. */
-    private static final Object CLAIMED = new Object();
-
-    /** null (queued), {@link #CLAIMED}, then the CommitResult or AedbException; every change is a CAS. */
+    /** null while pending, then the CommitResult or AedbException; set once, by CAS. */
     @SuppressWarnings("unused") // accessed through OUTCOME
     private volatile Object outcome;
     /** Set by the waiter before it parks, so the resolver pays for an unpark only when someone sleeps. */
@@ -79,42 +76,17 @@ final class PendingCommit extends CompletableFuture<CommitResult>
     }
 
     /**
-     * Sequencer: takes the commit on before applying it, so that no other thread can still resolve it as not applied
-     * (see {@link #resolveIfQueued}).
-     *
-     * @return false when it was already resolved (the submitter saw the engine stop); then it must be skipped.
-     */
-    boolean claim()
-    {
-        return OUTCOME.compareAndSet(this, null, CLAIMED);
-    }
-
-    /**
-     * Sets the outcome unless the sequencer has claimed or resolved the commit: what a submitting thread uses when
-     * the engine stopped while it queued, so that CLOSED or PREVIOUS_FAILURE always means "not applied".
-     *
-     * @return true when this call set the outcome.
-     */
-    boolean resolveIfQueued(final AedbException error)
-    {
-        if (!OUTCOME.compareAndSet(this, null, error))
-        {
-            return false;
-        }
-        wakeWaiter();
-        return true;
-    }
-
-    /**
-     * Sets the outcome and wakes the blocked waiter, if any. Does not complete the future.
+     * Sets the outcome and wakes the blocked waiter, if any. Does not complete the future. Called by the sequencer,
+     * or by the submitter when it finds the sequencer stopped under it (then both may race, and the first wins; see
+     * CommitEngine.enqueue for why such a request was never applied).
      *
      * @param result a {@link CommitResult} or an {@link AedbException}.
      * @return false when the outcome had already been set; nothing changes then.
      */
     boolean resolve(final Object result)
     {
-        // Usually claimed by the sequencer; a request it never reached (a rejection at close) is still queued.
-        if (!OUTCOME.compareAndSet(this, CLAIMED, result) && !OUTCOME.compareAndSet(this, null, result))
+        // One CAS on the line the waiter spins on: every extra write there would cost a cross-core transfer.
+        if (!OUTCOME.compareAndSet(this, null, result))
         {
             return false;
         }
@@ -179,7 +151,7 @@ final class PendingCommit extends CompletableFuture<CommitResult>
 
     private static boolean pending(final Object o)
     {
-        return o == null || o == CLAIMED;
+        return o == null;
     }
 
     private Object park()

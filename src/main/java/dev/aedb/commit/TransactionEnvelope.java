@@ -36,8 +36,16 @@ public record TransactionEnvelope(CallerContext caller, byte[] idempotencyKey, L
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "mutations=null");
         }
-        checkElements(mutations, "mutations");
-        return new TransactionEnvelope(null, null, List.of(), List.of(mutations));
+        final List<Mutation> list;
+        try
+        {
+            list = List.of(mutations);
+        }
+        catch (final NullPointerException ex)
+        {
+            throw nullElement(java.util.Arrays.asList(mutations), "mutations");
+        }
+        return new TransactionEnvelope(null, null, List.of(), list);
     }
 
     /**
@@ -56,27 +64,27 @@ public record TransactionEnvelope(CallerContext caller, byte[] idempotencyKey, L
 
     private static <T> List<T> copyWithoutNulls(final List<T> list, final String name)
     {
-        // List.copyOf would throw a bare NullPointerException; name the element instead.
+        try
+        {
+            return List.copyOf(list); // no copy for a list it made itself; checks for nulls on the way
+        }
+        catch (final NullPointerException ex)
+        {
+            throw nullElement(list, name); // List.copyOf names nothing: say which element
+        }
+    }
+
+    private static AedbException nullElement(final List<?> list, final String name)
+    {
         int i = 0;
-        for (final T element : list)
+        for (final Object element : list)
         {
             if (element == null)
             {
-                throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
+                return new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
             }
             i++;
         }
-        return List.copyOf(list);
-    }
-
-    private static void checkElements(final Object[] elements, final String name)
-    {
-        for (int i = 0; i < elements.length; i++)
-        {
-            if (elements[i] == null)
-            {
-                throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
-            }
-        }
+        return new AedbException(ErrorCode.INVALID_ARGUMENT, name + " changed while it was copied");
     }
 }
