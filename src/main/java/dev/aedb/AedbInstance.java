@@ -191,7 +191,9 @@ public final class AedbInstance implements AutoCloseable
      * stage that blocks delays only the futures of the same group commit behind it. Futures of one group commit
      * complete in commit order; futures of different group commits may complete in any order. Cancelling or
      * completing the returned future does not affect the commit. After {@link #close()} every future of a commit
-     * submitted before it is complete, or will be once the callbacks ahead of it have returned.
+     * submitted before it is complete, or will be once the callbacks ahead of it have returned. For one commit at a
+     * time prefer {@link #commit(TransactionEnvelope)}: it is woken by the sequencer directly, while a future is
+     * completed one thread hand-off later.
      *
      * @param envelope the envelope; not null.
      * @return a future of the commit's result.
