@@ -57,7 +57,11 @@ public final class AedbConfig
         return maxKvKeyBytes;
     }
 
-    /** @param bytes largest KV key and largest encoded primary key (default 1024). */
+    /**
+     * @param bytes largest KV key and largest encoded primary key a new commit may store (default 1024). Applies to
+     *              new commits only: data committed under a higher limit is replayed, read, deleted and asserted on
+     *              as before.
+     */
     public AedbConfig maxKvKeyBytes(final int bytes)
     {
         this.maxKvKeyBytes = bytes;
@@ -69,7 +73,10 @@ public final class AedbConfig
         return maxValueBytes;
     }
 
-    /** @param bytes largest KV value and largest encoded row (default 1 MiB). */
+    /**
+     * @param bytes largest KV value and largest encoded row a new commit may store (default 1 MiB). Applies to new
+     *              commits only: values committed under a higher limit are replayed and read as before.
+     */
     public AedbConfig maxValueBytes(final int bytes)
     {
         this.maxValueBytes = bytes;

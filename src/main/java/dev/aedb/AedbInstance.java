@@ -19,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * An open aedb database: typed tables and a key-value space per {@code project -> scope}, atomic multi-mutation
@@ -37,8 +35,6 @@ import java.util.concurrent.ExecutionException;
  */
 public final class AedbInstance implements AutoCloseable
 {
-    private static final long CALLER_SPIN_NANOS = 50_000;
-
     private final AedbConfig config;
     private final Path directory;
     private final DirectoryLock lock;
@@ -93,10 +89,8 @@ public final class AedbInstance implements AutoCloseable
     public static AedbInstance open(final AedbConfig config, final Path directory)
     {
         JvmFlags.check();
-        if (config == null || directory == null)
-        {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "config and directory are required");
-        }
+        requireArgument(config, "config");
+        requireArgument(directory, "directory");
         config.conclude();
         try
         {
@@ -109,7 +103,7 @@ public final class AedbInstance implements AutoCloseable
         return new AedbInstance(config, directory.toAbsolutePath());
     }
 
-    /** Opens with the default configuration. */
+    /** Opens with the default configuration, as {@link #open(AedbConfig, Path)}. */
     public static AedbInstance open(final Path directory)
     {
         return open(new AedbConfig(), directory);
@@ -151,39 +145,57 @@ public final class AedbInstance implements AutoCloseable
 
     /**
      * Commits an envelope and waits for its acknowledgement under the configured durability.
+     * <p>
+     * Interrupts: the wait is not cut short by an interrupt, because the commit may already be applied. The call
+     * returns (or throws) the commit's real outcome and sets the thread's interrupt flag again, so an interrupted
+     * caller learns both; {@link ErrorCode#INTERRUPTED} is never thrown for a commit.
      *
+     * @param envelope the envelope; not null.
+     * @return the commit's seq and the durable head.
      * @throws AedbException when the envelope is rejected (nothing changed) or the instance cannot serve.
      */
     public CommitResult commit(final TransactionEnvelope envelope)
     {
-        final CompletableFuture<CommitResult> future = commitAsync(envelope);
-        if (config.durability() == Durability.OS_BUFFERED)
-        {
-            // The ack is a few microseconds away; parking and being woken on another core costs more than that.
-            final long deadline = System.nanoTime() + CALLER_SPIN_NANOS;
-            while (!future.isDone() && System.nanoTime() < deadline)
-            {
-                Thread.onSpinWait();
-            }
-        }
-        return join(future);
-    }
-
-    /** Commits one mutation in its own envelope. */
-    public CommitResult commit(final Mutation mutation)
-    {
-        return commit(TransactionEnvelope.of(mutation));
-    }
-
-    /** Commits one mutation as {@code caller}. */
-    public CommitResult commitAs(final CallerContext caller, final Mutation mutation)
-    {
-        return commit(new TransactionEnvelope(caller, null, List.of(), List.of(mutation)));
+        ensureOpen();
+        return engine.commit(envelope);
     }
 
     /**
-     * Queues an envelope. Shape errors (empty envelope, bad identifier, size limits) throw at once; state errors
-     * complete the future exceptionally with an {@link AedbException}.
+     * Commits one mutation in its own envelope, as {@link #commit(TransactionEnvelope)}.
+     *
+     * @param mutation the change; not null.
+     */
+    public CommitResult commit(final Mutation mutation)
+    {
+        return commit(TransactionEnvelope.of(requireArgument(mutation, "mutation")));
+    }
+
+    /**
+     * Commits one mutation as {@code caller}, as {@link #commit(TransactionEnvelope)}.
+     *
+     * @param caller   who commits; null = anonymous.
+     * @param mutation the change; not null.
+     */
+    public CommitResult commitAs(final CallerContext caller, final Mutation mutation)
+    {
+        return commit(new TransactionEnvelope(caller, null, List.of(), List.of(requireArgument(mutation, "mutation"))));
+    }
+
+    /**
+     * Queues an envelope. Shape errors (null or empty envelope, bad identifier, size limits) throw at once; state
+     * errors complete the future exceptionally with an {@link AedbException}.
+     * <p>
+     * The future is completed on an {@code aedb-callbacks-N} daemon thread, never on the sequencer: its dependent
+     * stages ({@code thenApply}, {@code thenRun}, ...) may block or commit again without stalling other commits. A
+     * stage that blocks delays only the futures of the same group commit behind it. Futures of one group commit
+     * complete in commit order; futures of different group commits may complete in any order. Cancelling or
+     * completing the returned future does not affect the commit. After {@link #close()} every future of a commit
+     * submitted before it is complete, or will be once the callbacks ahead of it have returned. For one commit at a
+     * time prefer {@link #commit(TransactionEnvelope)}: it is woken by the sequencer directly, while a future is
+     * completed one thread hand-off later.
+     *
+     * @param envelope the envelope; not null.
+     * @return a future of the commit's result.
      */
     public CompletableFuture<CommitResult> commitAsync(final TransactionEnvelope envelope)
     {
@@ -192,36 +204,28 @@ public final class AedbInstance implements AutoCloseable
     }
 
     /**
-     * Makes everything committed so far durable (useful under {@link Durability#OS_BUFFERED}).
+     * Makes everything committed so far durable (useful under {@link Durability#OS_BUFFERED}). Interrupts are
+     * handled as in {@link #commit(TransactionEnvelope)}.
      *
      * @return the durable head after the sync.
      */
     public long sync()
     {
         ensureOpen();
-        return join(engine.sync()).durableHeadSeq();
+        return engine.sync().durableHeadSeq();
     }
 
-    private static CommitResult join(final CompletableFuture<CommitResult> future)
+    /**
+     * @return {@code value}.
+     * @throws AedbException INVALID_ARGUMENT naming the parameter when it is null.
+     */
+    static <T> T requireArgument(final T value, final String name)
     {
-        try
+        if (value == null)
         {
-            return future.get();
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "=null");
         }
-        catch (final ExecutionException | CompletionException ex)
-        {
-            final Throwable cause = ex.getCause();
-            if (cause instanceof AedbException a)
-            {
-                throw new AedbException(a.code(), a.getMessage().substring(a.code().code().length() + 2), a);
-            }
-            throw new AedbException(ErrorCode.IO_ERROR, "commit failed: " + cause, cause);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new AedbException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit; it may still be applied");
-        }
+        return value;
     }
 
     // ------------------------------------------------------------------ DDL helpers
@@ -250,10 +254,11 @@ public final class AedbInstance implements AutoCloseable
         return commit(new Mutation.Ddl(new DdlOperation.DropScope(projectId, scopeId, true)));
     }
 
-    /** Creates a table; TABLE_EXISTS when it exists. */
+    /** Creates a table; TABLE_EXISTS when it exists. Every argument is required. */
     public CommitResult createTable(final String projectId, final String scopeId, final String table, final List<ColumnDef> columns,
         final List<String> primaryKey)
     {
+        requireArgument(table, "table");
         return commit(new Mutation.Ddl(new DdlOperation.CreateTable(projectId, scopeId, table, null, columns, primaryKey)));
     }
 
@@ -273,6 +278,7 @@ public final class AedbInstance implements AutoCloseable
      * garbage collected; one older than {@link AedbConfig#maxSnapshotAgeMillis()} fails its reads with
      * SNAPSHOT_EXPIRED and stops holding back reclamation (see {@link Snapshot}).
      *
+     * @param mode which snapshot; null = {@link ConsistencyMode#AT_LATEST}.
      * @throws AedbException SNAPSHOT_LIMIT when every slot is in use, SNAPSHOT_EXPIRED for an {@code AtSeq} below the
      *                       oldest readable seq, SEQ_NOT_VISIBLE for one above the visible head.
      */
@@ -393,13 +399,13 @@ public final class AedbInstance implements AutoCloseable
         return engine.catalog().at(seq);
     }
 
-    /** Reads a row by primary key at the latest snapshot. */
+    /** Reads a row by primary key at the latest snapshot, as {@link Snapshot#get}. */
     public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey)
     {
         return get(projectId, scopeId, table, primaryKey, ConsistencyMode.AT_LATEST);
     }
 
-    /** Reads a row by primary key. */
+    /** Reads a row by primary key, as {@link Snapshot#get}; {@code mode} null = AT_LATEST. */
     public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey,
         final ConsistencyMode mode)
     {
@@ -409,13 +415,13 @@ public final class AedbInstance implements AutoCloseable
         }
     }
 
-    /** Reads a KV key at the latest snapshot. */
+    /** Reads a KV key at the latest snapshot, as {@link Snapshot#kvGet}. */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key)
     {
         return kvGet(projectId, scopeId, key, ConsistencyMode.AT_LATEST);
     }
 
-    /** Reads a KV key. */
+    /** Reads a KV key, as {@link Snapshot#kvGet}; {@code mode} null = AT_LATEST. */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key, final ConsistencyMode mode)
     {
         try (Snapshot s = oneShot(mode))
@@ -427,6 +433,12 @@ public final class AedbInstance implements AutoCloseable
     /**
      * Scans KV keys starting with {@code prefix} in ascending unsigned byte order. With a cursor from a previous
      * page the scan resumes after it, at the cursor's snapshot (the mode is then ignored).
+     *
+     * @param prefix not null.
+     * @param limit  most entries in the page, > 0 (Integer.MAX_VALUE = all).
+     * @param cursor null = the first page.
+     * @param mode   null = AT_LATEST.
+     * @throws AedbException INVALID_ARGUMENT naming a null argument or for a limit below 1.
      */
     public KvScanResult kvScanPrefix(final String projectId, final String scopeId, final byte[] prefix, final int limit,
         final ScanCursor cursor, final ConsistencyMode mode)
@@ -440,7 +452,7 @@ public final class AedbInstance implements AutoCloseable
 
     /**
      * Scans KV keys in {@code [start, end)} (null = unbounded) in ascending unsigned byte order; see
-     * {@link #kvScanPrefix} for cursors.
+     * {@link #kvScanPrefix} for the limit, cursors and mode.
      */
     public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
         final int limit, final ScanCursor cursor, final ConsistencyMode mode)
@@ -451,7 +463,10 @@ public final class AedbInstance implements AutoCloseable
         }
     }
 
-    /** Scans a table in primary-key order, a page of at most {@code limit} rows. */
+    /**
+     * Scans a table in primary-key order, a page of at most {@code limit} rows (> 0, Integer.MAX_VALUE = all); see
+     * {@link #kvScanPrefix} for cursors and mode.
+     */
     public TableScanResult scanTable(final String projectId, final String scopeId, final String table, final int limit,
         final ScanCursor cursor, final ConsistencyMode mode)
     {
@@ -461,15 +476,20 @@ public final class AedbInstance implements AutoCloseable
         }
     }
 
-    /** Runs a query at the latest snapshot. */
+    /** Runs a query at the latest snapshot, as {@link Snapshot#query}. */
     public QueryResult query(final String projectId, final String scopeId, final Query query)
     {
         return query(projectId, scopeId, query, QueryOptions.defaults());
     }
 
-    /** Runs a query. */
+    /**
+     * Runs a query at the options' consistency, as {@link Snapshot#query}.
+     *
+     * @param options not null ({@link QueryOptions#defaults()}).
+     */
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
+        requireArgument(options, "options");
         try (Snapshot s = oneShot(options.consistency()))
         {
             return s.query(projectId, scopeId, query, options);
@@ -483,13 +503,18 @@ public final class AedbInstance implements AutoCloseable
     public KvHandle kvHandle(final String projectId, final String scopeId)
     {
         ensureOpen();
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
         return new KvHandle(this, projectId, scopeId);
     }
 
-    /** @return a handle for zero-allocation reads of one table. */
+    /** @return a handle for zero-allocation reads of one table; resolved again at each read, as {@link #kvHandle}. */
     public TableHandle tableHandle(final String projectId, final String scopeId, final String table)
     {
         ensureOpen();
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
+        requireArgument(table, "table");
         return new TableHandle(this, projectId, scopeId, table);
     }
 

@@ -15,6 +15,14 @@ public enum ErrorClass
     INTEGRITY,
     /** The instance cannot serve: closed, locked by another process, or stopped after an earlier failure. */
     UNAVAILABLE,
+    /**
+     * An unexpected failure inside the engine: a defect, or the JVM running out of memory. Not VALIDATION, because
+     * the request may be perfectly good, and not INTEGRITY, because stored data is not in doubt. When it was
+     * contained to one request, that request was rejected with nothing changed and the engine keeps serving
+     * (retrying it unchanged will most likely fail the same way: report it); when it was not, the engine stopped
+     * and later calls fail with PREVIOUS_FAILURE.
+     */
+    INTERNAL,
     /** A transient condition (queue full, snapshot slots exhausted); the same request may succeed later. */
     RETRYABLE
 }

@@ -43,12 +43,18 @@ public enum ErrorCode
     REPLAY_DIVERGENCE("replay_divergence", ErrorClass.INTEGRITY),
     IO_ERROR("io_error", ErrorClass.INTEGRITY),
     LOCK_LOST("lock_lost", ErrorClass.INTEGRITY),
+    /** An unexpected exception inside the engine (see {@link ErrorClass#INTERNAL}). */
+    INTERNAL_ERROR("internal_error", ErrorClass.INTERNAL),
     CLOSED("closed", ErrorClass.UNAVAILABLE),
     PREVIOUS_FAILURE("previous_failure", ErrorClass.UNAVAILABLE),
     DATABASE_LOCKED("database_locked", ErrorClass.UNAVAILABLE),
     JVM_FLAGS_MISSING("jvm_flags_missing", ErrorClass.UNAVAILABLE),
     DISK_FULL("disk_full", ErrorClass.UNAVAILABLE),
     QUEUE_FULL("queue_full", ErrorClass.RETRYABLE),
+    /**
+     * Reserved: blocking commits wait for the real outcome when interrupted and then set the interrupt flag again,
+     * so no commit call throws it (it would not say whether the commit was applied).
+     */
     INTERRUPTED("interrupted", ErrorClass.RETRYABLE),
     SNAPSHOT_LIMIT("snapshot_limit", ErrorClass.RETRYABLE),
     SNAPSHOT_EXPIRED("snapshot_expired", ErrorClass.RETRYABLE);

@@ -22,12 +22,19 @@ public final class KvHandle
     }
 
     /**
-     * Copies the value of {@code key} into {@code dst} at {@code dstOffset}.
+     * Copies the value of {@code key} into {@code dst} at {@code dstOffset}. Allocates nothing.
      *
+     * @param key       holds the key at {@code [offset, offset + length)}; not null.
+     * @param dst       receives the value; not null. Must have room for it unless it is expandable.
+     * @param dstOffset where the value goes, {@code 0..dst.capacity()}.
      * @return the value's length, or -1 when the key is absent.
+     * @throws AedbException INVALID_ARGUMENT naming a null buffer, a range outside its buffer, or a value that does
+     *                       not fit {@code dst}; SCOPE_NOT_FOUND once the scope is dropped.
      */
     public int get(final DirectBuffer key, final int offset, final int length, final MutableDirectBuffer dst, final int dstOffset)
     {
+        Reads.checkRange(key, "key", offset, length, false);
+        Reads.checkDestination(dst, dstOffset);
         final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
@@ -42,12 +49,20 @@ public final class KvHandle
     }
 
     /**
-     * Visits up to {@code limit} entries with keys at or after {@code start} (null = from the first key).
+     * Visits up to {@code limit} entries with keys at or after {@code start} in ascending unsigned byte order.
+     * Allocates nothing.
      *
+     * @param start   holds the first key at {@code [offset, offset + length)}; null = from the first key (then
+     *                offset and length are ignored).
+     * @param limit   most entries to visit, > 0.
+     * @param visitor gets each entry; not null; returns false to stop.
      * @return entries visited.
+     * @throws AedbException INVALID_ARGUMENT for a range outside {@code start}, a limit below 1 or a null visitor.
      */
     public int scan(final DirectBuffer start, final int offset, final int length, final int limit, final KvVisitor visitor)
     {
+        Reads.checkRange(start, "start", offset, length, true);
+        Reads.checkScan(limit, visitor);
         final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {

@@ -26,12 +26,13 @@ final class Reads
     {
     }
 
+    /** A lookup: no key-size limit, since a key committed under a higher maxKvKeyBytes must stay readable. */
     static RowResult get(final CatalogState c, final long seq, final String projectId, final String scopeId, final String table,
-        final List<Value> primaryKey, final int maxKeyBytes)
+        final List<Value> primaryKey)
     {
         final TableState t = c.table(projectId, scopeId, table);
         final ByteWriter key = new ByteWriter(64);
-        TypeCheck.encodeKey(t, primaryKey, key, maxKeyBytes);
+        TypeCheck.encodeKey(t, primaryKey, key, Integer.MAX_VALUE);
         final KeySpace ks = t.rows();
         final long node = ks.find(key.buffer(), 0, key.position());
         final long v = node == 0 ? 0 : ks.liveVersionAt(node, seq);
@@ -68,7 +69,7 @@ final class Reads
             return -1;
         }
         final int len = ks.payloadLength(v);
-        if (dstOffset + len > dst.capacity() && !dst.isExpandable())
+        if (len > dst.capacity() - dstOffset && !dst.isExpandable())
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "destination of capacity " + dst.capacity()
                 + " cannot hold a value of " + len + " bytes at offset " + dstOffset);
@@ -129,7 +130,7 @@ final class Reads
         final int[] count = {0};
         final boolean[] more = {false};
         scan(ks, seq, start == null ? null : new UnsafeBuffer(start), 0, start == null ? 0 : start.length, after,
-            end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, limit + 1,
+            end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, visitLimit(limit),
             (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
             {
                 if (count[0] == limit)
@@ -160,7 +161,7 @@ final class Reads
         final byte[][] lastKey = {null};
         final boolean[] more = {false};
         scan(ks, seq, after == null ? null : new UnsafeBuffer(after), 0, after == null ? 0 : after.length, true, null, 0, 0,
-            limit + 1, (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
+            visitLimit(limit), (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
             {
                 if (rows.size() == limit)
                 {
@@ -174,6 +175,62 @@ final class Reads
                 return true;
             });
         return new TableScanResult(List.copyOf(rows), more[0] ? new ScanCursor(seq, lastKey[0]) : null, seq);
+    }
+
+    /** One entry past the page tells whether there is a next page; Integer.MAX_VALUE + 1 would overflow to "none". */
+    private static int visitLimit(final int limit)
+    {
+        return limit == Integer.MAX_VALUE ? limit : limit + 1;
+    }
+
+    /**
+     * Checks a caller's {@code [offset, offset + length)} range of a buffer; a null buffer is allowed only when
+     * {@code nullable} (for "unbounded").
+     *
+     * @throws AedbException INVALID_ARGUMENT naming the buffer, or the range that does not fit it.
+     */
+    static void checkRange(final DirectBuffer buffer, final String name, final int offset, final int length, final boolean nullable)
+    {
+        if (buffer == null)
+        {
+            if (nullable)
+            {
+                return;
+            }
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "=null");
+        }
+        if (offset < 0 || length < 0 || offset > buffer.capacity() - length)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "offset=" + offset + " length=" + length + " is outside "
+                + name + " of capacity " + buffer.capacity());
+        }
+    }
+
+    /** @throws AedbException INVALID_ARGUMENT for a destination offset outside {@code dst}, or a null {@code dst}. */
+    static void checkDestination(final MutableDirectBuffer dst, final int dstOffset)
+    {
+        if (dst == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "dst=null");
+        }
+        if (dstOffset < 0 || (dstOffset > dst.capacity() && !dst.isExpandable()))
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "dstOffset=" + dstOffset + " is outside dst of capacity "
+                + dst.capacity());
+        }
+    }
+
+    /** @throws AedbException INVALID_ARGUMENT for a limit below 1 or a null visitor. */
+    static void checkScan(final int limit, final Object visitor)
+    {
+        if (limit <= 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "limit must be > 0, limit=" + limit);
+        }
+        if (visitor == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "visitor=null");
+        }
     }
 
     /** @return the smallest key greater than every key that starts with {@code prefix}, or null when none exists. */

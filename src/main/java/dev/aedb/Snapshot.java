@@ -122,13 +122,25 @@ public final class Snapshot implements AutoCloseable
             + "snapshot, or raise AedbConfig.maxSnapshotAgeMillis for longer-lived ones");
     }
 
-    /** Reads a row by primary key at this snapshot's seq. */
+    /**
+     * Reads a row by primary key. Keys of any length are looked up (maxKvKeyBytes limits what new commits store).
+     *
+     * @param projectId  the project; not null.
+     * @param scopeId    the scope; not null.
+     * @param table      the table; not null.
+     * @param primaryKey the key values in key order; not null, no NULL elements.
+     * @return the row, or a result with {@code found() == false}.
+     * @throws AedbException INVALID_ARGUMENT naming a null argument; PROJECT/SCOPE/TABLE_NOT_FOUND; ARITY_MISMATCH,
+     *                       TYPE_MISMATCH or NULL_NOT_ALLOWED for a key that does not fit the table; SNAPSHOT_EXPIRED.
+     */
     public RowResult get(final String projectId, final String scopeId, final String table, final List<Value> primaryKey)
     {
+        checkTable(projectId, scopeId, table);
+        AedbInstance.requireArgument(primaryKey, "primaryKey");
         final CatalogState c = enter();
         try
         {
-            return Reads.get(c, seq, projectId, scopeId, table, primaryKey, db.config().maxKvKeyBytes());
+            return Reads.get(c, seq, projectId, scopeId, table, primaryKey);
         }
         finally
         {
@@ -136,13 +148,17 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
-    /** Reads a KV key at this snapshot's seq. */
+    /**
+     * Reads a KV key.
+     *
+     * @param key the key; not null.
+     * @return the value, or a result with {@code found() == false}.
+     * @throws AedbException INVALID_ARGUMENT naming a null argument; PROJECT/SCOPE_NOT_FOUND; SNAPSHOT_EXPIRED.
+     */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key)
     {
-        if (key == null)
-        {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "key=null");
-        }
+        checkScope(projectId, scopeId);
+        AedbInstance.requireArgument(key, "key");
         final CatalogState c = enter();
         try
         {
@@ -154,21 +170,32 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
-    /** Scans KV keys starting with {@code prefix}; see {@link AedbInstance#kvScanPrefix}. */
+    /**
+     * Scans KV keys starting with {@code prefix}, as {@link AedbInstance#kvScanPrefix}.
+     *
+     * @param prefix the prefix; not null (use {@link #kvScanRange} with null bounds for every key).
+     * @param limit  most entries in the page, > 0 (Integer.MAX_VALUE = all).
+     * @param cursor null for the first page, else the previous page's cursor (of this snapshot).
+     */
     public KvScanResult kvScanPrefix(final String projectId, final String scopeId, final byte[] prefix, final int limit,
         final ScanCursor cursor)
     {
-        if (prefix == null)
-        {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "prefix=null");
-        }
+        AedbInstance.requireArgument(prefix, "prefix");
         return kvScanRange(projectId, scopeId, prefix, Reads.prefixEnd(prefix), limit, cursor);
     }
 
-    /** Scans KV keys in {@code [start, end)}; see {@link AedbInstance#kvScanRange}. */
+    /**
+     * Scans KV keys in {@code [start, end)}, as {@link AedbInstance#kvScanRange}.
+     *
+     * @param start  first key, inclusive; null = unbounded.
+     * @param end    end key, exclusive; null = unbounded.
+     * @param limit  most entries in the page, > 0 (Integer.MAX_VALUE = all).
+     * @param cursor null for the first page, else the previous page's cursor (of this snapshot).
+     */
     public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
         final int limit, final ScanCursor cursor)
     {
+        checkScope(projectId, scopeId);
         final CatalogState c = enter();
         try
         {
@@ -187,10 +214,16 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
-    /** Scans a table in primary-key order; see {@link AedbInstance#scanTable}. */
+    /**
+     * Scans a table in primary-key order, as {@link AedbInstance#scanTable}.
+     *
+     * @param limit  most rows in the page, > 0 (Integer.MAX_VALUE = all).
+     * @param cursor null for the first page, else the previous page's cursor (of this snapshot).
+     */
     public TableScanResult scanTable(final String projectId, final String scopeId, final String table, final int limit,
         final ScanCursor cursor)
     {
+        checkTable(projectId, scopeId, table);
         final CatalogState c = enter();
         try
         {
@@ -204,10 +237,20 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
-    /** Runs a query at this snapshot's seq. */
+    /**
+     * Runs a query at this snapshot; the options' consistency is ignored.
+     *
+     * @param query   the query; not null, with a table.
+     * @param options not null ({@link QueryOptions#defaults()}).
+     * @throws AedbException INVALID_ARGUMENT naming a null argument; INVALID_QUERY, COLUMN_NOT_FOUND or TYPE_MISMATCH
+     *                       for a query that does not fit the table; SNAPSHOT_EXPIRED.
+     */
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
-        if (query == null || query.table() == null)
+        checkScope(projectId, scopeId);
+        AedbInstance.requireArgument(query, "query");
+        AedbInstance.requireArgument(options, "options");
+        if (query.table() == null)
         {
             throw new AedbException(ErrorCode.INVALID_QUERY, "query needs a table: Query.select(..).from(table)");
         }
@@ -220,6 +263,18 @@ public final class Snapshot implements AutoCloseable
         {
             leave();
         }
+    }
+
+    private static void checkScope(final String projectId, final String scopeId)
+    {
+        AedbInstance.requireArgument(projectId, "projectId");
+        AedbInstance.requireArgument(scopeId, "scopeId");
+    }
+
+    private static void checkTable(final String projectId, final String scopeId, final String table)
+    {
+        checkScope(projectId, scopeId);
+        AedbInstance.requireArgument(table, "table");
     }
 
     private void checkCursor(final ScanCursor cursor)

@@ -25,9 +25,19 @@ public final class TableHandle
         this.table = table;
     }
 
-    /** @return true when the row exists (and was visited). */
+    /**
+     * Reads one row by encoded primary key and hands it to {@code visitor}. Allocates nothing.
+     *
+     * @param encodedKey holds the key at {@code [offset, offset + length)}; not null.
+     * @param visitor    gets the row if it exists; not null.
+     * @return true when the row exists (and was visited).
+     * @throws AedbException INVALID_ARGUMENT naming a null argument or a range outside {@code encodedKey};
+     *                       TABLE_NOT_FOUND once the table is dropped.
+     */
     public boolean get(final DirectBuffer encodedKey, final int offset, final int length, final RowVisitor visitor)
     {
+        Reads.checkRange(encodedKey, "encodedKey", offset, length, false);
+        AedbInstance.requireArgument(visitor, "visitor");
         final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {
@@ -49,12 +59,18 @@ public final class TableHandle
     }
 
     /**
-     * Visits up to {@code limit} rows in key order from {@code start} (inclusive; null = first row).
+     * Visits up to {@code limit} rows in key order from {@code start}. Allocates nothing.
      *
+     * @param start   holds the first encoded key (inclusive) at {@code [offset, offset + length)}; null = first row.
+     * @param limit   most rows to visit, > 0.
+     * @param visitor gets each row; not null; returns false to stop.
      * @return rows visited.
+     * @throws AedbException INVALID_ARGUMENT for a range outside {@code start}, a limit below 1 or a null visitor.
      */
     public int scan(final DirectBuffer start, final int offset, final int length, final int limit, final RowVisitor visitor)
     {
+        Reads.checkRange(start, "start", offset, length, true);
+        Reads.checkScan(limit, visitor);
         final int slot = db.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
         try
         {

@@ -1,10 +1,13 @@
 package dev.aedb.catalog;
 
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A positional row: one value per column of the table, in schema order. Immutable.
+ * A positional row: one value per column of the table, in schema order. Immutable; never holds a Java null.
  */
 public final class Row
 {
@@ -16,19 +19,37 @@ public final class Row
         {
             if (values[i] == null)
             {
-                throw new IllegalArgumentException("row value at index " + i + " is null; use Value.NULL");
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "values[" + i + "]=null; use Value.NULL");
             }
         }
         this.values = values;
     }
 
+    /**
+     * @param values one value per column, copied.
+     * @return the row.
+     * @throws AedbException INVALID_ARGUMENT when the array or one of its elements is null.
+     */
     public static Row of(final Value... values)
     {
+        if (values == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "values=null");
+        }
         return new Row(values.clone());
     }
 
+    /**
+     * @param values one value per column, copied.
+     * @return the row.
+     * @throws AedbException INVALID_ARGUMENT when the list or one of its elements is null.
+     */
     public static Row fromValues(final List<Value> values)
     {
+        if (values == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "values=null");
+        }
         return new Row(values.toArray(new Value[0]));
     }
 

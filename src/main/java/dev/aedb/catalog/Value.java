@@ -1,5 +1,8 @@
 package dev.aedb.catalog;
 
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
+
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,6 +10,9 @@ import java.util.HexFormat;
 
 /**
  * A typed value: one variant per {@link ColumnType} plus {@link #NULL}. Immutable; byte arrays are copied in.
+ * Factories and constructors reject what cannot be stored faithfully: a Java null (INVALID_ARGUMENT naming the
+ * parameter; use {@link #NULL}), text with an unpaired surrogate (INVALID_VALUE), a u256 out of range
+ * (INVALID_VALUE). Type checks against a column (no coercion, finite floats, well-formed JSON) happen at commit.
  */
 public sealed interface Value
 {
@@ -16,49 +22,89 @@ public sealed interface Value
     /** @return the column type this value belongs to, or null for {@link #NULL}. */
     ColumnType type();
 
-    static Value integer(final long v)
+    /** @return an INTEGER value. */
+    static Value integer(final long value)
     {
-        return new Int(v);
+        return new Int(value);
     }
 
-    static Value float64(final double v)
+    /** @return a FLOAT value; a column accepts only finite ones (checked at commit). */
+    static Value float64(final double value)
     {
-        return new Float64(v);
+        return new Float64(value);
     }
 
-    static Value text(final String v)
+    /**
+     * @param value text, not null, with no unpaired surrogate.
+     * @return a TEXT value.
+     * @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE for an unpaired surrogate.
+     */
+    static Value text(final String value)
     {
-        return new Text(v);
+        return new Text(value);
     }
 
-    static Value bool(final boolean v)
+    /** @return a BOOLEAN value. */
+    static Value bool(final boolean value)
     {
-        return new Bool(v);
+        return new Bool(value);
     }
 
-    static Value blob(final byte[] v)
+    /**
+     * @param value bytes, not null; copied.
+     * @return a BLOB value.
+     * @throws AedbException INVALID_ARGUMENT for null.
+     */
+    static Value blob(final byte[] value)
     {
-        return new Blob(v);
+        return new Blob(value);
     }
 
+    /** @return a TIMESTAMP value, microseconds since the epoch. */
     static Value timestamp(final long micros)
     {
         return new Timestamp(micros);
     }
 
+    /** @return a U64 value; the long is read as unsigned. */
     static Value u64(final long unsigned)
     {
         return new U64(unsigned);
     }
 
-    static Value u256(final BigInteger v)
+    /**
+     * @param value 0..2^256-1, not null.
+     * @return a U256 value.
+     * @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE out of range.
+     */
+    static Value u256(final BigInteger value)
     {
-        return U256.of(v);
+        return U256.of(value);
     }
 
-    static Value json(final String v)
+    /**
+     * @param value JSON text, not null, with no unpaired surrogate (well-formedness is checked at commit).
+     * @return a JSON value.
+     * @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE for an unpaired surrogate.
+     */
+    static Value json(final String value)
     {
-        return new Json(v);
+        return new Json(value);
+    }
+
+    private static void checkText(final String kind, final String value)
+    {
+        if (value == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value=null; use Value.NULL for a " + kind + " NULL");
+        }
+        final int at = Utf16.unpairedSurrogate(value);
+        if (at >= 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_VALUE, kind + " value has an unpaired surrogate U+"
+                + Integer.toHexString(value.charAt(at)).toUpperCase(java.util.Locale.ROOT) + " at index " + at
+                + ", which UTF-8 cannot encode");
+        }
     }
 
     /** Null. */
@@ -97,15 +143,13 @@ public sealed interface Value
         }
     }
 
-    /** @param value text. */
+    /** @param value text: not null, no unpaired surrogate (see {@link Value#text}). */
     record Text(String value) implements Value
     {
+        /** @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE for an unpaired surrogate. */
         public Text
         {
-            if (value == null)
-            {
-                throw new IllegalArgumentException("text value=null; use Value.NULL");
-            }
+            checkText("text", value);
         }
 
         @Override
@@ -151,15 +195,13 @@ public sealed interface Value
         }
     }
 
-    /** @param value JSON text. */
+    /** @param value JSON text: not null, no unpaired surrogate (see {@link Value#json}). */
     record Json(String value) implements Value
     {
+        /** @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE for an unpaired surrogate. */
         public Json
         {
-            if (value == null)
-            {
-                throw new IllegalArgumentException("json value=null; use Value.NULL");
-            }
+            checkText("json", value);
         }
 
         @Override
@@ -174,13 +216,17 @@ public sealed interface Value
     {
         private final byte[] bytes;
 
-        public Blob(final byte[] bytes)
+        /**
+         * @param value the bytes, copied.
+         * @throws AedbException INVALID_ARGUMENT for null.
+         */
+        public Blob(final byte[] value)
         {
-            if (bytes == null)
+            if (value == null)
             {
-                throw new IllegalArgumentException("blob value=null; use Value.NULL");
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value=null; use Value.NULL for a blob NULL");
             }
-            this.bytes = bytes.clone();
+            this.bytes = value.clone();
         }
 
         /** @return a copy of the bytes. */
@@ -233,28 +279,40 @@ public sealed interface Value
 
         private final byte[] bigEndian;
 
-        /** @param bigEndian exactly 32 bytes, big-endian. */
+        /**
+         * @param bigEndian exactly 32 bytes, big-endian; copied.
+         * @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE for another length.
+         */
         public U256(final byte[] bigEndian)
         {
-            if (bigEndian == null || bigEndian.length != 32)
+            if (bigEndian == null)
             {
-                throw new IllegalArgumentException("u256 needs exactly 32 big-endian bytes, length="
-                    + (bigEndian == null ? "null" : bigEndian.length));
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "bigEndian=null; use Value.NULL for a u256 NULL");
+            }
+            if (bigEndian.length != 32)
+            {
+                throw new AedbException(ErrorCode.INVALID_VALUE, "u256 needs exactly 32 big-endian bytes, length="
+                    + bigEndian.length);
             }
             this.bigEndian = bigEndian.clone();
         }
 
         /**
-         * @param v a value in 0..2^256-1.
+         * @param value a value in 0..2^256-1.
          * @return the value.
+         * @throws AedbException INVALID_ARGUMENT for null, INVALID_VALUE out of range.
          */
-        public static U256 of(final BigInteger v)
+        public static U256 of(final BigInteger value)
         {
-            if (v.signum() < 0 || v.compareTo(MAX) > 0)
+            if (value == null)
             {
-                throw new IllegalArgumentException("u256 out of range, value=" + v);
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value=null; use Value.NULL for a u256 NULL");
             }
-            final byte[] raw = v.toByteArray();
+            if (value.signum() < 0 || value.compareTo(MAX) > 0)
+            {
+                throw new AedbException(ErrorCode.INVALID_VALUE, "u256 out of range 0..2^256-1, value=" + value);
+            }
+            final byte[] raw = value.toByteArray();
             final byte[] out = new byte[32];
             final int n = Math.min(raw.length, 32);
             System.arraycopy(raw, raw.length - n, out, 32 - n, n);
@@ -327,6 +385,6 @@ public sealed interface Value
         {
             return j.value().getBytes(StandardCharsets.UTF_8);
         }
-        throw new IllegalArgumentException("no raw bytes for " + value);
+        throw new AedbException(ErrorCode.INVALID_ARGUMENT, "only text, json, blob and u256 values have raw bytes, value=" + value);
     }
 }

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Appends little-endian primitives to a growable heap buffer. Reusable: {@link #reset()} keeps the capacity.
- * Not thread-safe.
+ * An optional {@link #limit(int)} caps the position, so that encoding input of any size stops early with
+ * {@link LimitExceededException} instead of growing the buffer until the JVM gives up. Not thread-safe.
  */
 public final class ByteWriter
 {
@@ -16,10 +17,45 @@ public final class ByteWriter
 
     private final ExpandableArrayBuffer buffer;
     private int position;
+    private int limit = Integer.MAX_VALUE - 8; // the largest array ExpandableArrayBuffer can grow to
 
+    /** Thrown by a put that would take the position past the {@link #limit(int)}; nothing is written then. */
+    public static final class LimitExceededException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        LimitExceededException(final int limit)
+        {
+            super("encoding exceeds the limit of " + limit + " bytes", null, false, false);
+        }
+    }
+
+    /** @param initialCapacity bytes allocated up front; the buffer grows as needed. */
     public ByteWriter(final int initialCapacity)
     {
         buffer = new ExpandableArrayBuffer(initialCapacity);
+    }
+
+    /**
+     * @param limit the most bytes this writer may hold (position after any put), at least 0.
+     * @return this.
+     */
+    public ByteWriter limit(final int limit)
+    {
+        if (limit < 0 || limit > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException("limit must be in 0.." + (Integer.MAX_VALUE - 8) + ", limit=" + limit);
+        }
+        this.limit = limit;
+        return this;
+    }
+
+    private void ensure(final int bytes)
+    {
+        if (bytes < 0 || bytes > limit - position) // bytes < 0: a length plus its header overflowed
+        {
+            throw new LimitExceededException(limit);
+        }
     }
 
     public ByteWriter reset()
@@ -57,6 +93,7 @@ public final class ByteWriter
 
     public ByteWriter putByte(final int v)
     {
+        ensure(1);
         buffer.putByte(position, (byte)v);
         position += 1;
         return this;
@@ -64,6 +101,7 @@ public final class ByteWriter
 
     public ByteWriter putShort(final int v)
     {
+        ensure(2);
         buffer.putShort(position, (short)v, LE);
         position += 2;
         return this;
@@ -71,6 +109,7 @@ public final class ByteWriter
 
     public ByteWriter putInt(final int v)
     {
+        ensure(4);
         buffer.putInt(position, v, LE);
         position += 4;
         return this;
@@ -84,6 +123,7 @@ public final class ByteWriter
 
     public ByteWriter putLong(final long v)
     {
+        ensure(8);
         buffer.putLong(position, v, LE);
         position += 8;
         return this;
@@ -91,6 +131,7 @@ public final class ByteWriter
 
     public ByteWriter putBytes(final byte[] src)
     {
+        ensure(src.length);
         buffer.putBytes(position, src);
         position += src.length;
         return this;
@@ -98,6 +139,7 @@ public final class ByteWriter
 
     public ByteWriter putBytes(final byte[] src, final int offset, final int length)
     {
+        ensure(length);
         buffer.putBytes(position, src, offset, length);
         position += length;
         return this;
@@ -106,6 +148,7 @@ public final class ByteWriter
     /** Writes a u32 length then the bytes. */
     public ByteWriter putSizedBytes(final byte[] src)
     {
+        ensure(4 + src.length);
         putInt(src.length);
         return putBytes(src);
     }
@@ -117,6 +160,7 @@ public final class ByteWriter
         {
             return putInt(-1);
         }
+        ensure(4 + s.length()); // UTF-8 takes at least a byte per char: refuse a huge string before encoding it
         return putSizedBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 }

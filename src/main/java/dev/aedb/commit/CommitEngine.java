@@ -7,6 +7,7 @@ import dev.aedb.Durability;
 import dev.aedb.ErrorCode;
 import dev.aedb.RecoveryReport;
 import dev.aedb.codec.ByteWriter;
+import dev.aedb.codec.DecodeException;
 import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
 import dev.aedb.store.Store;
@@ -18,6 +19,7 @@ import dev.aedb.wal.WalState;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,12 +33,24 @@ import java.util.zip.CRC32C;
  * The commit protocol: callers encode and submit envelopes to a many-to-one queue; one sequencer thread drains a
  * batch, applies each envelope at {@code seq = last + 1} (a rejected one consumes no seq and changes nothing),
  * appends its frame to the WAL, and at the end of the batch syncs per the durability mode, publishes the visible
- * and durable heads, and completes the callers' futures (group commit). After a WAL append or sync failure it
- * stops for good (fail-stop): every later request fails with PREVIOUS_FAILURE.
+ * and durable heads, and acknowledges the callers (group commit).
+ * <p>
+ * Acknowledgement: a blocking caller is woken directly by the sequencer ({@link PendingCommit#await}); the futures of
+ * asynchronous commits are completed on the {@link CallbackExecutor}, so no caller code ever runs on the sequencer.
+ * <p>
+ * Failures: a rejected envelope (an {@link AedbException} from validation or apply) changes nothing. An unexpected
+ * RuntimeException while applying one envelope is rolled back and rejects that envelope with INTERNAL_ERROR; the
+ * engine keeps going. Only I/O and integrity failures (WAL append or sync, store data that does not decode, a
+ * rollback that fails) and an Error on the sequencer thread stop it for good (fail-stop): every pending request
+ * fails and every later one fails with PREVIOUS_FAILURE.
  */
 public final class CommitEngine implements AutoCloseable
 {
     private static final long SPIN_NANOS = 20_000;
+    /** How long a blocking OS_BUFFERED caller spins before parking: the ack is a few microseconds away. */
+    private static final long CALLER_SPIN_NANOS = 50_000;
+    /** How long close() waits for callbacks of completed commits to run before it returns anyway. */
+    private static final long CALLBACK_CLOSE_WAIT_NANOS = 1_000_000_000L;
     private static final long IDLE_PARK_NANOS = 1_000_000;
     private static final int SWEEP_BUDGET = 512;
     private static final int RECLAIM_PENDING_THRESHOLD = 4096;
@@ -51,6 +65,8 @@ public final class CommitEngine implements AutoCloseable
     private final ManyToOneConcurrentArrayQueue<PendingCommit> ingress;
     private final List<PendingCommit> batch = new ArrayList<>();
     private final List<PendingCommit> awaiting = new ArrayList<>();
+    private final List<PendingCommit> resolvedAsync = new ArrayList<>();
+    private final CallbackExecutor callbacks = new CallbackExecutor();
     private final CRC32C crc = new CRC32C();
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private final Thread thread;
@@ -58,6 +74,8 @@ public final class CommitEngine implements AutoCloseable
     private final DirectoryLock lock;
     private long lastLockCheck = Long.MIN_VALUE / 2;
     private volatile boolean running = true;
+    /** Set when the sequencer thread has stopped taking requests (after close or an Error). */
+    private volatile boolean stopped;
     private volatile boolean parked;
     private volatile AedbException failure;
     private AedbException batchFailure;
@@ -96,7 +114,10 @@ public final class CommitEngine implements AutoCloseable
     {
         final EnvelopeApplier applier = new EnvelopeApplier(store, config);
         final IdempotencyIndex idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
+        // Size limits are for new commits: the WAL holds what was validly committed, perhaps under higher limits.
+        applier.enforceSizeLimits(false);
         final WalReplay.Outcome outcome = new WalReplay(dataDirectory, applier, idempotency, store, config.recoveryMode()).run();
+        applier.enforceSizeLimits(true);
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         // What recovery read becomes the synced state: pages a killed process left unsynced reach the disk first.
         new WalReader(walDirectory).fsyncFrom(outcome.rewriteState() ? null : outcome.syncedFile());
@@ -148,43 +169,78 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
-     * Caller thread: validates the envelope's shape, encodes its WAL frame and queues it.
+     * Caller thread: validates the envelope's shape, encodes its WAL frame, queues it and waits for its outcome under
+     * the durability mode. The waiting thread is woken by the sequencer itself (no thread hop). An interrupt does not
+     * end the wait, because the commit may already be applied: the real outcome is returned or thrown and the
+     * interrupt flag is set again before this returns.
      *
-     * @return a future completed when the commit is acknowledged under the durability mode.
+     * @return the acknowledged commit.
+     * @throws AedbException the rejection (nothing changed), or why the engine could not serve.
      */
-    public CompletableFuture<CommitResult> submit(final TransactionEnvelope envelope)
+    public CommitResult commit(final TransactionEnvelope envelope)
     {
-        EnvelopeValidator.validate(envelope, config);
-        byte[] fingerprint = null;
-        if (envelope.idempotencyKey() != null)
-        {
-            final ByteWriter request = new ByteWriter(256);
-            EnvelopeCodec.encodeRequest(envelope, request);
-            fingerprint = fingerprint(request);
-        }
-        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + 256);
-        w.position(FrameDescriptor.HEADER_LENGTH);
-        EnvelopeCodec.encode(envelope, fingerprint, w);
-        final int payloadLength = w.position() - FrameDescriptor.HEADER_LENGTH;
-        if (payloadLength > config.maxEnvelopeBytes())
-        {
-            throw new AedbException(ErrorCode.ENVELOPE_TOO_LARGE,
-                "encoded envelope of " + payloadLength + " bytes exceeds maxEnvelopeBytes=" + config.maxEnvelopeBytes());
-        }
-        w.putInt(0);
-        final byte[] frame = w.array().length == w.position() ? w.array() : w.toByteArray();
-        return enqueue(new PendingCommit(PendingCommit.COMMIT, envelope, frame, payloadLength, fingerprint));
+        final PendingCommit p = enqueue(prepare(envelope, Thread.currentThread()));
+        return p.await(config.durability() == Durability.OS_BUFFERED ? CALLER_SPIN_NANOS : 0);
     }
 
     /**
-     * @return a future completed with the durable head once everything committed so far is synced.
+     * Caller thread: validates the envelope's shape, encodes its WAL frame and queues it.
+     *
+     * @return a future completed when the commit is acknowledged under the durability mode, or exceptionally with an
+     *         {@link AedbException} when it is rejected. It is completed on an {@code aedb-callbacks-N} thread, never
+     *         on the sequencer, so its dependent stages may block or commit again; a blocking stage delays only the
+     *         futures of the same group commit behind it. Cancelling or completing it does not affect the commit.
      */
-    public CompletableFuture<CommitResult> sync()
+    public CompletableFuture<CommitResult> submit(final TransactionEnvelope envelope)
     {
-        return enqueue(new PendingCommit(PendingCommit.SYNC, null, null, 0, null));
+        return enqueue(prepare(envelope, null));
     }
 
-    private CompletableFuture<CommitResult> enqueue(final PendingCommit p)
+    private PendingCommit prepare(final TransactionEnvelope envelope, final Thread waiter)
+    {
+        EnvelopeValidator.validate(envelope, config);
+        final int limit = config.maxEnvelopeBytes();
+        byte[] fingerprint = null;
+        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + 256);
+        try
+        {
+            if (envelope.idempotencyKey() != null)
+            {
+                final ByteWriter request = new ByteWriter(256).limit(limit);
+                EnvelopeCodec.encodeRequest(envelope, request);
+                fingerprint = fingerprint(request);
+            }
+            // The writer stops at the limit, so an envelope of any size costs at most maxEnvelopeBytes to reject.
+            w.limit(FrameDescriptor.HEADER_LENGTH + limit + FrameDescriptor.TRAILER_LENGTH);
+            w.position(FrameDescriptor.HEADER_LENGTH);
+            EnvelopeCodec.encode(envelope, fingerprint, w);
+        }
+        catch (final ByteWriter.LimitExceededException ex)
+        {
+            throw new AedbException(ErrorCode.ENVELOPE_TOO_LARGE, "encoded envelope exceeds maxEnvelopeBytes=" + limit);
+        }
+        final int payloadLength = w.position() - FrameDescriptor.HEADER_LENGTH;
+        if (payloadLength > limit)
+        {
+            throw new AedbException(ErrorCode.ENVELOPE_TOO_LARGE,
+                "encoded envelope of " + payloadLength + " bytes exceeds maxEnvelopeBytes=" + limit);
+        }
+        w.putInt(0);
+        final byte[] frame = w.array().length == w.position() ? w.array() : w.toByteArray();
+        return new PendingCommit(PendingCommit.COMMIT, envelope, frame, payloadLength, fingerprint, waiter);
+    }
+
+    /**
+     * Waits until everything committed so far is synced; the wait is as in {@link #commit}.
+     *
+     * @return a result whose {@code durableHeadSeq} is the durable head after the sync.
+     */
+    public CommitResult sync()
+    {
+        return enqueue(new PendingCommit(PendingCommit.SYNC, null, null, 0, null, Thread.currentThread())).await(0);
+    }
+
+    private PendingCommit enqueue(final PendingCommit p)
     {
         final AedbException f = failure;
         if (f != null)
@@ -204,9 +260,18 @@ public final class CommitEngine implements AutoCloseable
         {
             LockSupport.unpark(thread);
         }
-        if (!running)
+        if (stopped)
         {
-            p.completeExceptionally(new AedbException(ErrorCode.CLOSED, "instance is closed"));
+            // The sequencer set `stopped` and then read the queue up to its tail (drainAfterStop); our offer moved the
+            // tail and then read `stopped`. So either it saw our request, or we see `stopped`, or both: the request is
+            // resolved by one of us, never lost. After `stopped` the sequencer only refuses requests, never applies
+            // them, so CLOSED / PREVIOUS_FAILURE from either side means "not applied". The first resolve wins.
+            final AedbException f2 = failure;
+            final AedbException why = f2 != null ? previousFailure(f2) : new AedbException(ErrorCode.CLOSED, "instance is closed");
+            if (p.resolve(why) && p.isAsync())
+            {
+                p.completeFuture(); // the caller's own thread, not the sequencer
+            }
         }
         return p;
     }
@@ -237,6 +302,19 @@ public final class CommitEngine implements AutoCloseable
 
     private void run()
     {
+        try
+        {
+            loop();
+            shutdown();
+        }
+        catch (final Throwable t)
+        {
+            die(t);
+        }
+    }
+
+    private void loop()
+    {
         while (true)
         {
             final int drained = ingress.drainTo(batch, config.maxGroupCommit());
@@ -250,12 +328,14 @@ public final class CommitEngine implements AutoCloseable
                 batch.clear();
                 batchFailure = null;
                 finishBatch(false);
+                handOverCallbacks();
                 store.reclaim();
                 continue;
             }
             if (!awaiting.isEmpty() && batchDue())
             {
                 finishBatch(true);
+                handOverCallbacks();
                 continue;
             }
             if (!running)
@@ -273,7 +353,6 @@ public final class CommitEngine implements AutoCloseable
             }
             idle();
         }
-        shutdown();
     }
 
     /**
@@ -331,14 +410,10 @@ public final class CommitEngine implements AutoCloseable
 
     private void process(final PendingCommit p)
     {
-        if (p.isDone())
-        {
-            return;
-        }
         final AedbException f = failure;
         if (f != null)
         {
-            p.completeExceptionally(f == batchFailure ? f : previousFailure(f));
+            resolve(p, f == batchFailure ? f : previousFailure(f));
             return;
         }
         if (p.kind == PendingCommit.SYNC)
@@ -354,6 +429,20 @@ public final class CommitEngine implements AutoCloseable
         {
             wal.checkFreeSpace(p.frame.length);
             wal.preallocate(p.frame.length);
+        }
+        catch (final AedbException ex)
+        {
+            resolve(p, ex); // DISK_FULL: nothing written
+            return;
+        }
+        catch (final RuntimeException ex)
+        {
+            failStop(new AedbException(ErrorCode.IO_ERROR, "WAL space check failed: " + ex, ex));
+            resolve(p, failure);
+            return;
+        }
+        try
+        {
             if (envelope.idempotencyKey() != null)
             {
                 final IdempotencyIndex.Entry seen = idempotency.find(caller, envelope.idempotencyKey());
@@ -374,13 +463,20 @@ public final class CommitEngine implements AutoCloseable
         }
         catch (final AedbException ex)
         {
-            p.completeExceptionally(ex);
+            resolve(p, ex);
+            return;
+        }
+        catch (final EnvelopeApplier.RollbackFailedException | DecodeException | UncheckedIOException ex)
+        {
+            // The store is in doubt (a version could not be taken back, or stored bytes do not decode): integrity.
+            failStop(new AedbException(ErrorCode.IO_ERROR, "commit failed in the store: " + ex, ex));
+            resolve(p, failure);
             return;
         }
         catch (final RuntimeException ex)
         {
-            failStop(new AedbException(ErrorCode.IO_ERROR, "commit failed in the store: " + ex, ex));
-            p.completeExceptionally(failure);
+            // A defect met by this one envelope; the applier took back everything it wrote, so only it is rejected.
+            resolve(p, new AedbException(ErrorCode.INTERNAL_ERROR, "commit rejected, nothing changed: unexpected " + ex, ex));
             return;
         }
         try
@@ -393,7 +489,7 @@ public final class CommitEngine implements AutoCloseable
         catch (final RuntimeException ex)
         {
             failStop(new AedbException(ErrorCode.IO_ERROR, "WAL append failed: " + ex, ex));
-            p.completeExceptionally(failure);
+            resolve(p, failure);
             return;
         }
         lastSeq = seq;
@@ -407,6 +503,28 @@ public final class CommitEngine implements AutoCloseable
         }
         p.seq = seq;
         await(p);
+    }
+
+    /** Sequencer: sets the outcome (waking a blocked caller at once) and queues an async future for completion. */
+    private void resolve(final PendingCommit p, final Object outcome)
+    {
+        if (p.resolve(outcome) && p.isAsync())
+        {
+            resolvedAsync.add(p);
+        }
+    }
+
+    /** Sequencer: hands this round's async completions, in order, to one callback task. */
+    private void handOverCallbacks()
+    {
+        final int n = resolvedAsync.size();
+        if (n == 0)
+        {
+            return;
+        }
+        final PendingCommit[] done = resolvedAsync.toArray(new PendingCommit[n]);
+        resolvedAsync.clear();
+        callbacks.completeInOrder(done, n);
     }
 
     private void await(final PendingCommit p)
@@ -438,7 +556,7 @@ public final class CommitEngine implements AutoCloseable
                 final AedbException error = failure;
                 for (final PendingCommit p : awaiting)
                 {
-                    p.completeExceptionally(error);
+                    resolve(p, error);
                 }
                 awaiting.clear();
                 syncRequested = false;
@@ -461,7 +579,7 @@ public final class CommitEngine implements AutoCloseable
         final long durable = store.durableHead();
         for (final PendingCommit p : awaiting)
         {
-            p.complete(new CommitResult(p.kind == PendingCommit.SYNC ? durable : p.seq, durable, p.duplicate));
+            resolve(p, new CommitResult(p.kind == PendingCommit.SYNC ? durable : p.seq, durable, p.duplicate));
         }
         awaiting.clear();
     }
@@ -497,19 +615,83 @@ public final class CommitEngine implements AutoCloseable
         final AedbException closed = new AedbException(ErrorCode.CLOSED, "instance is closed");
         for (final PendingCommit p : awaiting)
         {
-            p.completeExceptionally(closed);
+            resolve(p, closed);
         }
         awaiting.clear();
-        PendingCommit p;
-        while ((p = ingress.poll()) != null)
+        drainAfterStop(closed);
+        handOverCallbacks();
+    }
+
+    /**
+     * Sequencer, last act: resolves everything still queued with {@code error}, applying nothing. Reads the queue until
+     * its tail, not only until the first empty slot, because a submitter may have taken a slot and not yet written
+     * it; a submitter that offers after this read sees {@link #stopped} and resolves its request itself (see enqueue).
+     */
+    private void drainAfterStop(final AedbException error)
+    {
+        stopped = true;
+        while (!ingress.isEmpty())
         {
-            p.completeExceptionally(closed);
+            final PendingCommit p = ingress.poll();
+            if (p == null)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            resolve(p, error);
         }
     }
 
     /**
-     * Stops the sequencer after it has finished what was queued, syncing the WAL first, then closes the WAL. Also
-     * for an engine that was never started.
+     * Sequencer: an Error (out of memory, stack overflow, a linkage error) or an exception outside any one envelope.
+     * The sequencer's state cannot be trusted any more, so the engine stops for good, and every request it holds is
+     * failed rather than left waiting forever. A commit already appended to the WAL but not yet acknowledged may be
+     * durable; its caller gets the failure, as after a failed sync.
+     */
+    private void die(final Throwable t)
+    {
+        try
+        {
+            failStop(new AedbException(ErrorCode.INTERNAL_ERROR, "the sequencer thread stopped: " + t
+                + "; commits in flight may or may not be written", t));
+            final AedbException error = failure;
+            for (final PendingCommit p : batch)
+            {
+                resolve(p, error);
+            }
+            batch.clear();
+            for (final PendingCommit p : awaiting)
+            {
+                resolve(p, error);
+            }
+            awaiting.clear();
+            drainAfterStop(error);
+            try
+            {
+                handOverCallbacks();
+            }
+            catch (final Throwable again)
+            {
+                // No thread for callbacks (the pool cannot start one): complete here. The sequencer is stopping, so
+                // a callback can delay no other commit, and any commit it makes fails at once with PREVIOUS_FAILURE.
+                for (final PendingCommit p : resolvedAsync)
+                {
+                    CallbackExecutor.completeOne(p);
+                }
+                resolvedAsync.clear();
+            }
+        }
+        finally
+        {
+            stopped = true;
+        }
+    }
+
+    /**
+     * Stops the sequencer after it has finished what was queued, syncing the WAL first, then closes the WAL. Every
+     * request queued before completes (normally, or with CLOSED if the sequencer did not reach it). Waits up to a
+     * second for the callbacks of completed async commits; a callback that blocks longer does not hold close() up.
+     * Also closes an engine that was never started (an open that failed after recovery).
      */
     @Override
     public void close()
@@ -517,11 +699,7 @@ public final class CommitEngine implements AutoCloseable
         running = false;
         LockSupport.unpark(thread);
         boolean interrupted = false;
-        if (thread.getState() == Thread.State.NEW)
-        {
-            shutdown();
-        }
-        while (thread.isAlive())
+        while (thread.getState() != Thread.State.NEW && thread.isAlive())
         {
             try
             {
@@ -533,6 +711,7 @@ public final class CommitEngine implements AutoCloseable
             }
         }
         wal.close();
+        callbacks.shutdown(CALLBACK_CLOSE_WAIT_NANOS);
         if (interrupted)
         {
             Thread.currentThread().interrupt();

@@ -29,13 +29,34 @@ import java.util.Set;
  * Applies one envelope to the store at a given seq, all or nothing: assertions first, then each mutation in order
  * against the writer's view (the newest version of everything, visible or not), so a later mutation sees the
  * earlier ones. On any failure every version pushed for the envelope is popped, key spaces it created are freed
- * and the catalog is left as it was. The same code runs for live commits and for WAL replay.
- * Writer thread only.
+ * and the catalog is left as it was. The same code runs for live commits and for WAL replay, except that the size
+ * limits ({@code maxValueBytes} for rows, {@code maxKvKeyBytes} for stored primary keys) are checked only while
+ * {@link #enforceSizeLimits} is on: they apply to new commits, and replay must accept what was validly committed
+ * under the limits of its day. Lookups (deletes, updates, assertions) never check the key limit, so data committed
+ * under a higher limit stays reachable. Writer thread only.
  */
 final class EnvelopeApplier
 {
     /** The default scope every project gets. */
     static final String DEFAULT_SCOPE = "app";
+
+    /**
+     * Test hook, null in production: called with each mutation just before it applies, on the writer thread, so a
+     * test can make the engine meet an unexpected exception or Error in the middle of an envelope.
+     */
+    static volatile java.util.function.Consumer<Mutation> beforeMutation;
+
+    /** Taking back a failed envelope failed as well: the store is in doubt and the engine must stop. */
+    static final class RollbackFailedException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        RollbackFailedException(final RuntimeException rollbackFailure, final RuntimeException original)
+        {
+            super("rollback after " + original + " failed: " + rollbackFailure, rollbackFailure);
+            addSuppressed(original);
+        }
+    }
 
     private final Store store;
     private final AedbConfig config;
@@ -51,6 +72,7 @@ final class EnvelopeApplier
     private CatalogState catalog = CatalogState.empty();
     private CatalogState working;
     private long seq;
+    private boolean enforceSizeLimits = true;
 
     EnvelopeApplier(final Store store, final AedbConfig config)
     {
@@ -64,8 +86,16 @@ final class EnvelopeApplier
         return catalog;
     }
 
+    /** @param enforce whether later applies check the size limits (off during WAL replay, on for live commits). */
+    void enforceSizeLimits(final boolean enforce)
+    {
+        enforceSizeLimits = enforce;
+    }
+
     /**
-     * @throws AedbException when an assertion or mutation fails; nothing is changed then.
+     * @throws AedbException             when an assertion or mutation fails; nothing is changed then.
+     * @throws RuntimeException          any other failure, also after everything was taken back.
+     * @throws RollbackFailedException   when taking back a failed envelope failed too; the store is in doubt.
      */
     void apply(final TransactionEnvelope envelope, final long commitSeq)
     {
@@ -83,14 +113,26 @@ final class EnvelopeApplier
             {
                 check(i, assertions.get(i));
             }
+            final java.util.function.Consumer<Mutation> hook = beforeMutation;
             for (final Mutation m : envelope.mutations())
             {
+                if (hook != null)
+                {
+                    hook.accept(m);
+                }
                 mutate(m);
             }
         }
         catch (final RuntimeException ex)
         {
-            rollback();
+            try
+            {
+                rollback();
+            }
+            catch (final RuntimeException rollbackFailure)
+            {
+                throw new RollbackFailedException(rollbackFailure, ex);
+            }
             throw ex;
         }
         if (working != catalog)
@@ -185,7 +227,7 @@ final class EnvelopeApplier
     private long rowVersion(final String projectId, final String scopeId, final String tableName, final List<Value> primaryKey)
     {
         final TableState t = working.table(projectId, scopeId, tableName);
-        encodeKey(t, primaryKey);
+        lookupKey(t, primaryKey);
         final long node = t.rows().find(keyScratch.buffer(), 0, keyScratch.position());
         return newestLiveSeq(t.rows(), node);
     }
@@ -219,7 +261,7 @@ final class EnvelopeApplier
         else if (m instanceof Mutation.Delete x)
         {
             final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
-            encodeKey(t, x.primaryKey());
+            lookupKey(t, x.primaryKey());
             delete(t.rows(), keyScratch.buffer(), keyScratch.position());
         }
         else if (m instanceof Mutation.UpdateFields x)
@@ -332,11 +374,12 @@ final class EnvelopeApplier
     {
         final TableSchema schema = t.schema();
         TypeCheck.checkRow(schema, row);
+        // Type-checks the key (arity, no NULLs) before it is compared with the row's key columns.
+        TypeCheck.encodeKey(t, primaryKey, keyScratch, enforceSizeLimits ? config.maxKvKeyBytes() : Integer.MAX_VALUE);
         checkKeyMatches(t, primaryKey, row);
-        encodeKey(t, primaryKey);
         rowScratch.reset();
         RowCodec.encode(row, rowScratch);
-        if (rowScratch.position() > config.maxValueBytes())
+        if (enforceSizeLimits && rowScratch.position() > config.maxValueBytes())
         {
             throw new AedbException(ErrorCode.VALUE_TOO_LARGE,
                 "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
@@ -359,7 +402,7 @@ final class EnvelopeApplier
     {
         final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
         final TableSchema schema = t.schema();
-        encodeKey(t, x.primaryKey());
+        lookupKey(t, x.primaryKey());
         final KeySpace ks = t.rows();
         final long node = ks.find(keyScratch.buffer(), 0, keyScratch.position());
         final long newest = node == 0 ? 0 : ks.newest(node);
@@ -391,7 +434,7 @@ final class EnvelopeApplier
         }
         rowScratch.reset();
         RowCodec.encode(Row.of(values), rowScratch);
-        if (rowScratch.position() > config.maxValueBytes())
+        if (enforceSizeLimits && rowScratch.position() > config.maxValueBytes())
         {
             throw new AedbException(ErrorCode.VALUE_TOO_LARGE,
                 "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
@@ -419,10 +462,13 @@ final class EnvelopeApplier
         }
     }
 
-    /** Type-checks a primary key and encodes it into the key scratch buffer. */
-    private void encodeKey(final TableState t, final List<Value> primaryKey)
+    /**
+     * Type-checks a primary key that is only looked up and encodes it into the key scratch buffer. No size limit: a
+     * key longer than maxKvKeyBytes can exist if it was committed under a higher limit, and must stay reachable.
+     */
+    private void lookupKey(final TableState t, final List<Value> primaryKey)
     {
-        TypeCheck.encodeKey(t, primaryKey, keyScratch, config.maxKvKeyBytes());
+        TypeCheck.encodeKey(t, primaryKey, keyScratch, Integer.MAX_VALUE);
     }
 
     // ------------------------------------------------------------------ DDL

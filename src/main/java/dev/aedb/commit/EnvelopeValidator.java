@@ -6,12 +6,18 @@ import dev.aedb.ErrorCode;
 import dev.aedb.catalog.ColumnDef;
 import dev.aedb.catalog.DdlOperation;
 import dev.aedb.catalog.Identifiers;
+import dev.aedb.catalog.Utf16;
+import dev.aedb.catalog.Value;
 
-import java.util.Objects;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Checks of an envelope that need no state: shape, identifiers, sizes. Runs on the caller's thread before the
- * envelope is queued, so a malformed request never reaches the sequencer.
+ * Checks of an envelope that need no state: shape, identifiers, sizes, and that no Java null hides anywhere (in a
+ * mutation, a key, a list, a map). Runs on the caller's thread before the envelope is queued, so a malformed request
+ * never reaches the sequencer. Nulls are INVALID_ARGUMENT naming the field ({@code projectId=null},
+ * {@code columns[2].type=null}), except a null primary-key element, which is NULL_NOT_ALLOWED like
+ * {@code Value.NULL} there. What needs the schema (types, arity, key columns) is checked when the envelope applies.
  */
 public final class EnvelopeValidator
 {
@@ -20,6 +26,8 @@ public final class EnvelopeValidator
     }
 
     /**
+     * @param envelope the envelope to check; may be null (rejected).
+     * @param config   the limits in force.
      * @throws AedbException with the code of the first problem found.
      */
     public static void validate(final TransactionEnvelope envelope, final AedbConfig config)
@@ -51,22 +59,22 @@ public final class EnvelopeValidator
             if (a instanceof Assertion.KeyVersion x)
             {
                 namespace(x.projectId(), x.scopeId());
-                kvKey(x.key(), config);
+                kvLookupKey(x.key());
             }
             else if (a instanceof Assertion.KeyExists x)
             {
                 namespace(x.projectId(), x.scopeId());
-                kvKey(x.key(), config);
+                kvLookupKey(x.key());
             }
             else if (a instanceof Assertion.RowVersion x)
             {
                 table(x.projectId(), x.scopeId(), x.tableName());
-                notNull("primaryKey", x.primaryKey());
+                primaryKey(x.primaryKey());
             }
             else if (a instanceof Assertion.RowExists x)
             {
                 table(x.projectId(), x.scopeId(), x.tableName());
-                notNull("primaryKey", x.primaryKey());
+                primaryKey(x.primaryKey());
             }
         }
         for (final Mutation m : envelope.mutations())
@@ -88,29 +96,25 @@ public final class EnvelopeValidator
         else if (m instanceof Mutation.Insert x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
-            notNull("primaryKey", x.primaryKey());
+            primaryKey(x.primaryKey());
             notNull("row", x.row());
         }
         else if (m instanceof Mutation.Upsert x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
-            notNull("primaryKey", x.primaryKey());
+            primaryKey(x.primaryKey());
             notNull("row", x.row());
         }
         else if (m instanceof Mutation.Delete x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
-            notNull("primaryKey", x.primaryKey());
+            primaryKey(x.primaryKey());
         }
         else if (m instanceof Mutation.UpdateFields x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
-            notNull("primaryKey", x.primaryKey());
-            notNull("fields", x.fields());
-            if (x.fields().isEmpty())
-            {
-                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "UpdateFields needs at least one field");
-            }
+            primaryKey(x.primaryKey());
+            fields(x.fields());
         }
         else if (m instanceof Mutation.KvSet x)
         {
@@ -126,7 +130,7 @@ public final class EnvelopeValidator
         else if (m instanceof Mutation.KvDel x)
         {
             namespace(x.projectId(), x.scopeId());
-            kvKey(x.key(), config);
+            kvLookupKey(x.key());
         }
         else if (m instanceof Mutation.KvIncU256 x)
         {
@@ -142,23 +146,59 @@ public final class EnvelopeValidator
         }
     }
 
+    private static void fields(final Map<String, Value> fields)
+    {
+        notNull("fields", fields);
+        if (fields.isEmpty())
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "UpdateFields needs at least one field");
+        }
+        for (final Map.Entry<String, Value> e : fields.entrySet())
+        {
+            if (e.getKey() == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "fields has a null column name");
+            }
+            if (e.getValue() == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "fields[" + e.getKey() + "]=null; use Value.NULL");
+            }
+        }
+    }
+
+    private static void primaryKey(final List<Value> primaryKey)
+    {
+        notNull("primaryKey", primaryKey);
+        int i = 0;
+        for (final Value v : primaryKey)
+        {
+            if (v == null)
+            {
+                throw new AedbException(ErrorCode.NULL_NOT_ALLOWED, "primaryKey[" + i + "]=null: key columns cannot be NULL");
+            }
+            i++;
+        }
+    }
+
     private static void ddl(final DdlOperation op)
     {
         if (op == null)
         {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "ddl operation=null");
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "operation=null");
         }
         if (op instanceof DdlOperation.CreateProject x)
         {
-            Identifiers.check("project", x.projectId());
+            project(x.projectId());
+            owner(x.ownerId());
         }
         else if (op instanceof DdlOperation.DropProject x)
         {
-            Identifiers.check("project", x.projectId());
+            project(x.projectId());
         }
         else if (op instanceof DdlOperation.CreateScope x)
         {
             namespace(x.projectId(), x.scopeId());
+            owner(x.ownerId());
         }
         else if (op instanceof DdlOperation.DropScope x)
         {
@@ -167,11 +207,20 @@ public final class EnvelopeValidator
         else if (op instanceof DdlOperation.CreateTable x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
+            owner(x.ownerId());
             notNull("columns", x.columns());
             notNull("primaryKey", x.primaryKey());
+            int i = 0;
             for (final ColumnDef c : x.columns())
             {
-                column(c);
+                column("columns[" + i + "]", c);
+                i++;
+            }
+            i = 0;
+            for (final String k : x.primaryKey())
+            {
+                notNull("primaryKey[" + i + "]", k);
+                i++;
             }
         }
         else if (op instanceof DdlOperation.DropTable x)
@@ -181,43 +230,68 @@ public final class EnvelopeValidator
         else if (op instanceof DdlOperation.AlterTableAddColumn x)
         {
             table(x.projectId(), x.scopeId(), x.tableName());
-            column(x.column());
+            column("column", x.column());
         }
     }
 
-    private static void column(final ColumnDef c)
+    private static void column(final String name, final ColumnDef c)
     {
-        notNull("column", c);
+        notNull(name, c);
+        notNull(name + ".name", c.name());
         Identifiers.check("column", c.name());
-        if (c.type() == null)
+        notNull(name + ".type", c.type());
+    }
+
+    private static void owner(final String ownerId)
+    {
+        // Free text, but stored as UTF-8: an unpaired surrogate would be stored as '?' and replay a different owner.
+        if (ownerId != null && Utf16.unpairedSurrogate(ownerId) >= 0)
         {
-            throw new AedbException(ErrorCode.INVALID_SCHEMA, "column " + c.name() + " has no type");
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "ownerId has an unpaired surrogate, which UTF-8 cannot encode");
         }
+    }
+
+    private static void project(final String projectId)
+    {
+        notNull("projectId", projectId);
+        Identifiers.check("project", projectId);
     }
 
     private static void namespace(final String projectId, final String scopeId)
     {
-        Identifiers.check("project", projectId);
+        project(projectId);
+        notNull("scopeId", scopeId);
         Identifiers.check("scope", scopeId);
     }
 
     private static void table(final String projectId, final String scopeId, final String tableName)
     {
         namespace(projectId, scopeId);
+        notNull("tableName", tableName);
         Identifiers.check("table", tableName);
     }
 
+    /** A KV key that is stored: non-empty and within maxKvKeyBytes. */
     private static void kvKey(final byte[] key, final AedbConfig config)
+    {
+        kvLookupKey(key);
+        if (key.length > config.maxKvKeyBytes())
+        {
+            throw new AedbException(ErrorCode.KEY_TOO_LARGE,
+                "key of " + key.length + " bytes exceeds maxKvKeyBytes=" + config.maxKvKeyBytes());
+        }
+    }
+
+    /**
+     * A KV key that is only looked up (deleted, asserted on): any length, because a key committed under a higher
+     * maxKvKeyBytes stays in the store and must stay reachable.
+     */
+    private static void kvLookupKey(final byte[] key)
     {
         notNull("key", key);
         if (key.length == 0)
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "KV key must not be empty");
-        }
-        if (key.length > config.maxKvKeyBytes())
-        {
-            throw new AedbException(ErrorCode.KEY_TOO_LARGE,
-                "key of " + key.length + " bytes exceeds maxKvKeyBytes=" + config.maxKvKeyBytes());
         }
     }
 
@@ -232,7 +306,7 @@ public final class EnvelopeValidator
 
     private static void notNull(final String name, final Object value)
     {
-        if (Objects.isNull(value))
+        if (value == null)
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "=null");
         }

@@ -1,37 +1,77 @@
 package dev.aedb.query;
 
+import dev.aedb.AedbException;
+import dev.aedb.ErrorCode;
 import dev.aedb.catalog.Value;
 
 import java.util.List;
 
 /**
  * A predicate over the columns of one table. Comparisons with NULL are false (three-valued logic folded to false);
- * literals must have the column's type.
+ * literals must have the column's type, and a FLOAT literal must be finite (INVALID_QUERY otherwise, see
+ * {@link QueryExecutor}). Every component is required: a Java null is INVALID_ARGUMENT naming it (use
+ * {@link Value#NULL} for a NULL literal, {@link IsNull} to test for NULL).
  */
 public sealed interface Expr
 {
+    /** column = value. */
     record Eq(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Eq
+        {
+            checkComparison(column, value);
+        }
     }
 
+    /** column != value. */
     record Ne(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Ne
+        {
+            checkComparison(column, value);
+        }
     }
 
+    /** column &lt; value. */
     record Lt(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Lt
+        {
+            checkComparison(column, value);
+        }
     }
 
+    /** column &lt;= value. */
     record Lte(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Lte
+        {
+            checkComparison(column, value);
+        }
     }
 
+    /** column &gt; value. */
     record Gt(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Gt
+        {
+            checkComparison(column, value);
+        }
     }
 
+    /** column &gt;= value. */
     record Gte(String column, Value value) implements Comparison
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Gte
+        {
+            checkComparison(column, value);
+        }
     }
 
     /** A comparison of a column with a literal. */
@@ -42,78 +82,151 @@ public sealed interface Expr
         Value value();
     }
 
+    /** column IS NULL. */
     record IsNull(String column) implements Expr
     {
+        /** @throws AedbException INVALID_ARGUMENT for a null column. */
+        public IsNull
+        {
+            require(column, "column");
+        }
     }
 
+    /** column IS NOT NULL. */
     record IsNotNull(String column) implements Expr
     {
+        /** @throws AedbException INVALID_ARGUMENT for a null column. */
+        public IsNotNull
+        {
+            require(column, "column");
+        }
     }
 
+    /** All terms hold (an empty And holds). */
     record And(List<Expr> terms) implements Expr
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null list or term. Copies the list. */
+        public And
+        {
+            terms = checkTerms(terms);
+        }
     }
 
+    /** Some term holds (an empty Or does not). */
     record Or(List<Expr> terms) implements Expr
     {
+        /** @throws AedbException INVALID_ARGUMENT naming a null list or term. Copies the list. */
+        public Or
+        {
+            terms = checkTerms(terms);
+        }
     }
 
+    /** The term does not hold. */
     record Not(Expr term) implements Expr
     {
+        /** @throws AedbException INVALID_ARGUMENT for a null term. */
+        public Not
+        {
+            require(term, "term");
+        }
     }
 
+    /** @return column = value; see {@link Eq}. */
     static Expr eq(final String column, final Value value)
     {
         return new Eq(column, value);
     }
 
+    /** @return column != value; see {@link Ne}. */
     static Expr ne(final String column, final Value value)
     {
         return new Ne(column, value);
     }
 
+    /** @return column &lt; value; see {@link Lt}. */
     static Expr lt(final String column, final Value value)
     {
         return new Lt(column, value);
     }
 
+    /** @return column &lt;= value; see {@link Lte}. */
     static Expr lte(final String column, final Value value)
     {
         return new Lte(column, value);
     }
 
+    /** @return column &gt; value; see {@link Gt}. */
     static Expr gt(final String column, final Value value)
     {
         return new Gt(column, value);
     }
 
+    /** @return column &gt;= value; see {@link Gte}. */
     static Expr gte(final String column, final Value value)
     {
         return new Gte(column, value);
     }
 
+    /** @return column IS NULL; see {@link IsNull}. */
     static Expr isNull(final String column)
     {
         return new IsNull(column);
     }
 
+    /** @return column IS NOT NULL; see {@link IsNotNull}. */
     static Expr isNotNull(final String column)
     {
         return new IsNotNull(column);
     }
 
+    /** @return the conjunction; INVALID_ARGUMENT naming a null array or term. */
     static Expr and(final Expr... terms)
     {
-        return new And(List.of(terms));
+        return new And(terms == null ? null : java.util.Arrays.asList(terms));
     }
 
+    /** @return the disjunction; INVALID_ARGUMENT naming a null array or term. */
     static Expr or(final Expr... terms)
     {
-        return new Or(List.of(terms));
+        return new Or(terms == null ? null : java.util.Arrays.asList(terms));
     }
 
+    /** @return the negation; INVALID_ARGUMENT for a null term. */
     static Expr not(final Expr term)
     {
         return new Not(term);
+    }
+
+    private static void require(final Object value, final String name)
+    {
+        if (value == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "=null");
+        }
+    }
+
+    private static void checkComparison(final String column, final Value value)
+    {
+        require(column, "column");
+        if (value == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "value=null; use Value.NULL for a NULL literal");
+        }
+    }
+
+    private static List<Expr> checkTerms(final List<Expr> terms)
+    {
+        require(terms, "terms");
+        int i = 0;
+        for (final Expr t : terms)
+        {
+            if (t == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, "terms[" + i + "]=null");
+            }
+            i++;
+        }
+        return List.copyOf(terms);
     }
 }

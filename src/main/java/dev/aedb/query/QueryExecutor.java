@@ -27,6 +27,14 @@ public final class QueryExecutor
     {
     }
 
+    /**
+     * @param table   the table at the reader's catalog version.
+     * @param seq     the pinned snapshot seq.
+     * @param query   the query, with a table.
+     * @param options not null.
+     * @return the rows, in primary-key order.
+     * @throws AedbException INVALID_QUERY, COLUMN_NOT_FOUND or TYPE_MISMATCH for a query that does not fit the table.
+     */
     public static QueryResult execute(final TableState table, final long seq, final Query query, final QueryOptions options)
     {
         final TableSchema schema = table.schema();
@@ -167,6 +175,15 @@ public final class QueryExecutor
             if (!(literal instanceof Value.Null) && literal.type() != c.type())
             {
                 throw new AedbException(ErrorCode.TYPE_MISMATCH, "column " + column + " is " + c.type() + ", literal is " + literal.type());
+            }
+            if (literal instanceof Value.Float64 f && !Double.isFinite(f.value()))
+            {
+                // A FLOAT column holds finite values only (writes reject the rest), so the engine's order has no
+                // place for NaN (Double.compare would put it above everything, IEEE makes every comparison false)
+                // or the infinities (every comparison with them is decided by the literal alone): a query that
+                // names one is a mistake, not a filter.
+                throw new AedbException(ErrorCode.INVALID_QUERY, "column " + column + " holds finite floats only; the literal "
+                    + f.value() + " cannot be compared");
             }
         }
     }
