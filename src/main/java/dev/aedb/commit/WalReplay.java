@@ -467,10 +467,11 @@ final class WalReplay
         {
             applier.apply(decoded.envelope(), seq);
         }
-        catch (final AedbException ex)
+        catch (final RuntimeException ex)
         {
+            // A typed rejection or a defect: either way this frame, accepted live, does not apply now.
             throw new AedbException(ErrorCode.REPLAY_DIVERGENCE, "commit " + seq + " at " + where
-                + " was accepted live but fails on replay: " + ex.getMessage(), ex);
+                + " was accepted live but fails on replay: " + ex, ex);
         }
         if (decoded.envelope().idempotencyKey() != null)
         {
