@@ -471,7 +471,7 @@ final class WalReplay
         {
             // A typed rejection or a defect: either way this frame, accepted live, does not apply now.
             throw new AedbException(ErrorCode.REPLAY_DIVERGENCE, "commit " + seq + " at " + where
-                + " was accepted live but fails on replay: " + ex, ex);
+                + " was accepted live but fails on replay: " + (ex instanceof AedbException ? ex.getMessage() : ex.toString()), ex);
         }
         if (decoded.envelope().idempotencyKey() != null)
         {
