@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,13 +70,7 @@ class RecoveryTest
 
     private void flipByte(final Path file, final long offset) throws IOException
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.seek(offset);
-            final int b = raf.read();
-            raf.seek(offset);
-            raf.write(b ^ 0x5A);
-        }
+        TestSupport.xorByte(file, offset, 0x5A);
     }
 
     @Test

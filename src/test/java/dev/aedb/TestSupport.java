@@ -67,6 +67,35 @@ final class TestSupport
         return new Mutation.KvSet("p", "app", b(key), b(value));
     }
 
+    /** XORs the byte at {@code offset} of {@code file} with {@code mask}. */
+    static void xorByte(final java.nio.file.Path file, final long offset, final int mask) throws java.io.IOException
+    {
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(offset);
+            final int v = raf.read();
+            raf.seek(offset);
+            raf.write(v ^ mask);
+        }
+    }
+
+    /** Deletes a directory tree. @return whether it existed. */
+    static boolean deleteTree(final java.nio.file.Path root) throws java.io.IOException
+    {
+        if (!java.nio.file.Files.exists(root))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(root))
+        {
+            for (final java.nio.file.Path p : (Iterable<java.nio.file.Path>)paths.sorted(java.util.Comparator.reverseOrder())::iterator)
+            {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        return true;
+    }
+
     static AedbException expect(final ErrorCode code, final org.junit.jupiter.api.function.Executable action)
     {
         final AedbException ex = assertThrows(AedbException.class, action);

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -455,13 +454,7 @@ class WalDamageSweepTest
 
     private static boolean xor(final Path file, final long offset, final int mask) throws IOException
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.seek(offset);
-            final int v = raf.read();
-            raf.seek(offset);
-            raf.write(v ^ mask);
-        }
+        TestSupport.xorByte(file, offset, mask);
         return true;
     }
 
@@ -509,17 +502,6 @@ class WalDamageSweepTest
 
     private static boolean deleteTree(final Path dir) throws IOException
     {
-        if (!Files.exists(dir))
-        {
-            return false;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path p : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.delete(p);
-            }
-        }
-        return true;
+        return TestSupport.deleteTree(dir);
     }
 }

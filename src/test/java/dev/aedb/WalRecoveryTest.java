@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,13 +69,7 @@ class WalRecoveryTest
 
     private static void flip(final Path file, final long offset) throws IOException
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.seek(offset);
-            final int v = raf.read();
-            raf.seek(offset);
-            raf.write(v ^ 0x5A);
-        }
+        TestSupport.xorByte(file, offset, 0x5A);
     }
 
     @Test
@@ -180,7 +173,7 @@ class WalRecoveryTest
     {
         write(0); // create the directory layout, then replace its WAL
         Files.delete(dir.resolve(WalState.FILE_NAME));
-        deleteTree(dir.resolve("wal"));
+        TestSupport.deleteTree(dir.resolve("wal"));
         WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
         final long[] tornIndex = new long[1];
         try (ChronicleWal wal = new ChronicleWal(dir.resolve("wal"), 0, WalState.open(dir),
@@ -237,16 +230,5 @@ class WalRecoveryTest
     private static long append(final ChronicleWal wal, final byte[] frame)
     {
         return wal.append(frame, frame.length);
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path p : (Iterable<Path>)paths.sorted(java.util.Comparator.reverseOrder())::iterator)
-            {
-                Files.delete(p);
-            }
-        }
     }
 }
