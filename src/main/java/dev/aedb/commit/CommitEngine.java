@@ -127,9 +127,12 @@ public final class CommitEngine implements AutoCloseable
             WalState.write(dataDirectory, last, last);
         }
         final WalState state = WalState.open(dataDirectory);
-        final byte[] file = WalState.nameBytes(last.file());
-        state.record(last.commitSeq(), file, last.position(), last.length(), last.crc(), last.commitSeq(), file, last.position(),
-            last.length(), last.crc());
+        if (!outcome.rewriteState())
+        {
+            final byte[] file = WalState.nameBytes(last.file());
+            state.record(last.commitSeq(), file, last.position(), last.length(), last.crc(), last.commitSeq(), file, last.position(),
+                last.length(), last.crc());
+        }
         final ChronicleWal wal;
         try
         {

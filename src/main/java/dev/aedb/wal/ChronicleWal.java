@@ -41,8 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the directory is fsynced, so the file's name survives a power loss too. {@link #acknowledge} records the last
  * acknowledged and synced frames in the {@link WalState}.
  * <p>
- * Threading: one thread at a time (the sequencer; the opening thread before it starts, see
- * {@link #handOverAppender()}).
+ * Threading: the sequencer only (Chronicle binds the appender to the first thread that appends).
  */
 public final class ChronicleWal implements AutoCloseable
 {
@@ -431,17 +430,6 @@ public final class ChronicleWal implements AutoCloseable
         catch (final IOException ex)
         {
             return false;
-        }
-    }
-
-    /**
-     * Lets another thread take over the appender (Chronicle binds an appender to the first thread that uses it).
-     */
-    public void handOverAppender()
-    {
-        if (appender != null)
-        {
-            appender.singleThreadedCheckReset();
         }
     }
 

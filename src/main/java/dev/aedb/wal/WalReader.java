@@ -73,12 +73,6 @@ public final class WalReader
         this.directory = directory;
     }
 
-    /** @return the WAL directory. */
-    public Path directory()
-    {
-        return directory;
-    }
-
     /**
      * @return the cycle files by cycle, file names that are not FAST_DAILY cycle names ignored (Chronicle ignores
      *         them too).

@@ -355,12 +355,6 @@ public final class WalState implements AutoCloseable
         return bytes;
     }
 
-    /** Makes the current state durable (close, checkpoints). */
-    public void force()
-    {
-        mapped.force();
-    }
-
     @Override
     public void close()
     {
