@@ -1,15 +1,15 @@
 package dev.aedb.nativetest;
 
 import dev.aedb.AedbInstance;
-import dev.aedb.ConsistencyMode;
 import dev.aedb.KvEntry;
 import dev.aedb.KvGetResult;
 import dev.aedb.KvScanResult;
-import dev.aedb.RecoveryReport;
 import dev.aedb.ScanCursor;
 import dev.aedb.TableScanResult;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.RecoveryReport;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 

@@ -2,16 +2,16 @@ package dev.aedb.nativetest;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
-import dev.aedb.CommitResult;
-import dev.aedb.Durability;
 import dev.aedb.KvGetResult;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.aedb.nativetest;
 
 import dev.aedb.AedbConfig;
-import dev.aedb.AedbException;
 import dev.aedb.AedbInstance;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.aedb.nativetest;
 
 import dev.aedb.AedbInstance;
-import dev.aedb.commit.Mutation;
+import dev.aedb.model.Mutation;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.aedb.nativetest;
 
-import dev.aedb.AedbException;
 import dev.aedb.AedbInstance;
+import dev.aedb.model.AedbException;
 
 import java.nio.file.Path;
 

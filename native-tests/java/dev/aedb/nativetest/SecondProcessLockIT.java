@@ -1,9 +1,9 @@
 package dev.aedb.nativetest;
 
-import dev.aedb.AedbException;
 import dev.aedb.AedbInstance;
-import dev.aedb.ErrorCode;
 import dev.aedb.KvGetResult;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,11 @@
 package dev.aedb;
 
+import dev.aedb.commit.CommitSettings;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryMode;
+
 import java.util.function.LongSupplier;
 
 /**
@@ -220,6 +226,13 @@ public final class AedbConfig
     LongSupplier nanoClock()
     {
         return nanoClock;
+    }
+
+    /** @return what the commit layer needs of this (concluded) configuration. */
+    CommitSettings commitSettings()
+    {
+        return new CommitSettings(durability, recoveryMode, batchIntervalMicros, batchMaxBytes, maxGroupCommit, ingressCapacity,
+            idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope);
     }
 
     /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */

@@ -1,16 +1,23 @@
 package dev.aedb;
 
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.CatalogState;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.commit.CommitEngine;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
-import dev.aedb.query.Query;
-import dev.aedb.query.QueryOptions;
-import dev.aedb.query.QueryResult;
-import dev.aedb.store.ReaderRegistry;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CallerContext;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Query;
+import dev.aedb.model.QueryOptions;
+import dev.aedb.model.QueryResult;
+import dev.aedb.model.RecoveryReport;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
+import dev.aedb.store.ReaderStats;
 import dev.aedb.store.Store;
 import dev.aedb.wal.DirectoryLock;
 
@@ -40,6 +47,7 @@ public final class AedbInstance implements AutoCloseable
     private final DirectoryLock lock;
     private final Store store;
     private final CommitEngine engine;
+    private final ReadView reads;
     private final RecoveryReport recoveryReport;
     private volatile boolean closed;
 
@@ -52,11 +60,13 @@ public final class AedbInstance implements AutoCloseable
         CommitEngine e = null;
         try
         {
-            s = new Store(directory.resolve("store"), config.storeSegmentBytes(), new ReaderRegistry(
-                config.maxConcurrentSnapshots(), config.maxSnapshotAgeNanos(), config.nanoClock()), config.retainedCommits());
-            e = CommitEngine.open(config, s, directory, lock);
+            s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
+                config.maxSnapshotAgeNanos(), config.nanoClock(), config.retainedCommits());
+            final LiveCatalog catalog = new LiveCatalog();
+            e = CommitEngine.open(config.commitSettings(), s, catalog, directory, lock);
             e.start();
             this.engine = e;
+            this.reads = new InstanceReadView(s, catalog, this::ensureOpen, config.maxSnapshotAgeMillis());
             this.recoveryReport = e.recoveryReport();
             this.store = s;
         }
@@ -294,109 +304,21 @@ public final class AedbInstance implements AutoCloseable
     public Snapshot snapshotAs(final CallerContext caller, final ConsistencyMode mode)
     {
         ensureOpen();
-        final int slot = pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
-        return Snapshot.held(this, caller, slot, store.registry().pinned(slot));
+        final int slot = reads.pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
+        return Snapshot.held(reads, caller, slot);
     }
 
     /** A snapshot for one read inside this class, closed by its try-with-resources. */
     private Snapshot oneShot(final ConsistencyMode mode)
     {
-        final int slot = pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
-        return Snapshot.oneShot(this, null, slot, store.registry().pinned(slot));
+        final int slot = reads.pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
+        return Snapshot.oneShot(reads, null, slot);
     }
 
-    /**
-     * Claims a reader slot for a read at {@code mode}, checking that the instance is open only after the claim: either
-     * {@link #close()} sees the slot and waits for it, or the read sees the close.
-     */
-    int pin(final ConsistencyMode mode)
-    {
-        if (mode instanceof ConsistencyMode.AtSeq at)
-        {
-            return pinAt(at.seq());
-        }
-        long seq = store.visibleHead();
-        final int slot = store.registry().claim(seq);
-        if (slot < 0)
-        {
-            throw snapshotLimit();
-        }
-        checkOpenOrRelease(slot);
-        while (seq < store.registry().horizon())
-        {
-            seq = store.visibleHead();
-            store.registry().repin(slot, seq);
-        }
-        return slot;
-    }
-
-    private int pinAt(final long seq)
-    {
-        ensureOpen();
-        if (seq < 0)
-        {
-            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "seq must be >= 0, seq=" + seq);
-        }
-        if (seq > store.visibleHead())
-        {
-            throw new AedbException(ErrorCode.SEQ_NOT_VISIBLE, "seq " + seq + " is not visible yet; visible head is "
-                + store.visibleHead());
-        }
-        final int slot = store.registry().claim(seq);
-        if (slot < 0)
-        {
-            throw snapshotLimit();
-        }
-        checkOpenOrRelease(slot);
-        if (seq < store.registry().horizon())
-        {
-            store.registry().release(slot);
-            throw new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "seq " + seq + " is no longer readable; the oldest readable seq is "
-                + store.registry().horizon() + " (pin a Snapshot or raise retainedCommits)");
-        }
-        return slot;
-    }
-
-    private void checkOpenOrRelease(final int slot)
-    {
-        try
-        {
-            ensureOpen();
-        }
-        catch (final AedbException ex)
-        {
-            store.registry().release(slot);
-            throw ex;
-        }
-    }
-
-    private AedbException snapshotLimit()
-    {
-        ensureOpen();
-        final ReaderRegistry.Stats stats = store.registry().stats();
-        return new AedbException(ErrorCode.SNAPSHOT_LIMIT, "all " + config.maxConcurrentSnapshots()
-            + " reader slots are in use (" + stats.snapshots() + " by open snapshots, " + stats.expired() + " of them older than "
-            + "maxSnapshotAgeMillis=" + config.maxSnapshotAgeMillis() + "); close snapshots or raise maxConcurrentSnapshots");
-    }
-
-    ReaderRegistry registry()
-    {
-        return store.registry();
-    }
-
-    long pinnedSeq(final int slot)
-    {
-        return store.registry().pinned(slot);
-    }
-
-    void unpin(final int slot)
-    {
-        store.registry().release(slot);
-    }
-
+    /** @return the catalog version visible at a pinned {@code seq} (for tests in this package). */
     CatalogState catalogAt(final long seq)
     {
-        return engine.catalog().at(seq);
+        return reads.catalogAt(seq);
     }
 
     /** Reads a row by primary key at the latest snapshot, as {@link Snapshot#get}. */
@@ -505,7 +427,7 @@ public final class AedbInstance implements AutoCloseable
         ensureOpen();
         requireArgument(projectId, "projectId");
         requireArgument(scopeId, "scopeId");
-        return new KvHandle(this, projectId, scopeId);
+        return new KvHandle(reads, projectId, scopeId);
     }
 
     /** @return a handle for zero-allocation reads of one table; resolved again at each read, as {@link #kvHandle}. */
@@ -515,19 +437,14 @@ public final class AedbInstance implements AutoCloseable
         requireArgument(projectId, "projectId");
         requireArgument(scopeId, "scopeId");
         requireArgument(table, "table");
-        return new TableHandle(this, projectId, scopeId, table);
-    }
-
-    void checkOpen()
-    {
-        ensureOpen();
+        return new TableHandle(reads, projectId, scopeId, table);
     }
 
     /** @return store statistics: arena bytes allocated, free-listed, and on disk. */
     public StoreStats storeStats()
     {
         ensureOpen();
-        return new StoreStats(store.arena().allocatedBytes(), store.arena().freeBytes(), store.arena().fileBytes());
+        return new StoreStats(store.allocatedBytes(), store.freeBytes(), store.fileBytes());
     }
 
     /**
@@ -540,9 +457,9 @@ public final class AedbInstance implements AutoCloseable
     public SnapshotStats snapshotStats()
     {
         ensureOpen();
-        final ReaderRegistry.Stats stats = store.registry().stats();
+        final ReaderStats stats = store.readerStats();
         return new SnapshotStats(stats.snapshots(), stats.reads(), stats.expired(), stats.oldestAgeNanos() / 1_000_000,
-            stats.oldestPinnedSeq(), store.registry().capacity());
+            stats.oldestPinnedSeq(), store.readerCapacity());
     }
 
     /**
@@ -575,7 +492,7 @@ public final class AedbInstance implements AutoCloseable
             try
             {
                 waitForReaders();
-                store.close(store.registry().readingCount() == 0);
+                store.close(store.readingCount() == 0);
             }
             finally
             {
@@ -591,7 +508,7 @@ public final class AedbInstance implements AutoCloseable
         // collects it), because unmapping under a reader would crash the JVM. An open snapshot between reads holds
         // no pointer into the store, and its next read sees `closed` after marking its slot busy, so it is not waited for.
         final long deadline = System.nanoTime() + 1_000_000_000L;
-        while (store.registry().readingCount() > 0 && System.nanoTime() < deadline)
+        while (store.readingCount() > 0 && System.nanoTime() < deadline)
         {
             Thread.yield();
         }

@@ -1,5 +1,8 @@
 package dev.aedb;
 
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.aedb;
 
+import dev.aedb.model.ConsistencyMode;
 import dev.aedb.store.KeySpace;
 
 import org.agrona.DirectBuffer;
@@ -10,11 +11,11 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class KvHandle
 {
-    private final AedbInstance db;
+    private final ReadView db;
     private final String projectId;
     private final String scopeId;
 
-    KvHandle(final AedbInstance db, final String projectId, final String scopeId)
+    KvHandle(final ReadView db, final String projectId, final String scopeId)
     {
         this.db = db;
         this.projectId = projectId;

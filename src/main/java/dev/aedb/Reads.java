@@ -1,12 +1,14 @@
 package dev.aedb;
 
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
+import dev.aedb.catalog.CatalogState.TableState;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.TypeCheck;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.RowCodec;
-import dev.aedb.commit.CatalogState;
-import dev.aedb.commit.CatalogState.TableState;
-import dev.aedb.commit.TypeCheck;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 import dev.aedb.store.KeyCompare;
 import dev.aedb.store.KeySpace;
 

@@ -1,11 +1,14 @@
 package dev.aedb;
 
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.CatalogState;
-import dev.aedb.query.Query;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CallerContext;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Query;
+import dev.aedb.model.QueryOptions;
+import dev.aedb.model.QueryResult;
+import dev.aedb.model.Value;
 import dev.aedb.query.QueryExecutor;
-import dev.aedb.query.QueryOptions;
-import dev.aedb.query.QueryResult;
 import dev.aedb.store.KeySpace;
 import dev.aedb.store.PinnedSlot;
 
@@ -28,7 +31,7 @@ import java.util.List;
  */
 public final class Snapshot implements AutoCloseable
 {
-    private final AedbInstance db;
+    private final ReadView db;
     private final CallerContext caller;
     private final long seq;
     private final int slot;
@@ -36,27 +39,27 @@ public final class Snapshot implements AutoCloseable
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
 
-    private Snapshot(final AedbInstance db, final CallerContext caller, final int slot, final long seq, final boolean held)
+    private Snapshot(final ReadView db, final CallerContext caller, final int slot, final boolean held)
     {
         this.db = db;
         this.caller = caller;
         this.slot = slot;
-        this.seq = seq;
-        this.pin = held ? new PinnedSlot(db.registry(), slot, seq) : null;
+        this.seq = db.pinnedSeq(slot);
+        this.pin = held ? db.hold(slot) : null;
         // The action is the PinnedSlot, which knows the registry and the slot but not this snapshot.
         this.cleanable = held ? SnapshotCleaner.CLEANER.register(this, pin) : null;
     }
 
     /** A snapshot the caller holds: expirable, released by {@link #close()} or when collected. */
-    static Snapshot held(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
+    static Snapshot held(final ReadView db, final CallerContext caller, final int slot)
     {
-        return new Snapshot(db, caller, slot, seq, true);
+        return new Snapshot(db, caller, slot, true);
     }
 
     /** A one-shot read's snapshot, closed by the instance's own try-with-resources: no age limit, no Cleaner. */
-    static Snapshot oneShot(final AedbInstance db, final CallerContext caller, final int slot, final long seq)
+    static Snapshot oneShot(final ReadView db, final CallerContext caller, final int slot)
     {
-        return new Snapshot(db, caller, slot, seq, false);
+        return new Snapshot(db, caller, slot, false);
     }
 
     /** @return who reads through this snapshot; null = anonymous. Permission checks will key off it. */
@@ -118,7 +121,7 @@ public final class Snapshot implements AutoCloseable
     private AedbException expired()
     {
         return new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "snapshot at seq " + seq + " is " + pin.ageNanos() / 1_000_000
-            + " ms old, over maxSnapshotAgeMillis=" + db.config().maxSnapshotAgeMillis() + "; its slot is released. Take a new "
+            + " ms old, over maxSnapshotAgeMillis=" + db.maxSnapshotAgeMillis() + "; its slot is released. Take a new "
             + "snapshot, or raise AedbConfig.maxSnapshotAgeMillis for longer-lived ones");
     }
 

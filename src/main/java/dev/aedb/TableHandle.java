@@ -1,6 +1,7 @@
 package dev.aedb;
 
-import dev.aedb.commit.CatalogState;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.model.ConsistencyMode;
 import dev.aedb.store.KeySpace;
 
 import org.agrona.DirectBuffer;
@@ -12,12 +13,12 @@ import org.agrona.DirectBuffer;
  */
 public final class TableHandle
 {
-    private final AedbInstance db;
+    private final ReadView db;
     private final String projectId;
     private final String scopeId;
     private final String table;
 
-    TableHandle(final AedbInstance db, final String projectId, final String scopeId, final String table)
+    TableHandle(final ReadView db, final String projectId, final String scopeId, final String table)
     {
         this.db = db;
         this.projectId = projectId;

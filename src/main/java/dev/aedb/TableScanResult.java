@@ -1,6 +1,6 @@
 package dev.aedb;
 
-import dev.aedb.catalog.Row;
+import dev.aedb.model.Row;
 
 import java.util.List;
 

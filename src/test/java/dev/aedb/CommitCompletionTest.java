@@ -1,6 +1,10 @@
 package dev.aedb;
 
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,14 @@
 package dev.aedb;
 
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Assertion;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Assertion;
+import dev.aedb.model.CallerContext;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,13 +1,18 @@
 package dev.aedb;
 
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Assertion;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Assertion;
+import dev.aedb.model.CallerContext;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,14 +1,14 @@
 package dev.aedb;
 
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Mutation;
-import dev.aedb.query.Expr;
-import dev.aedb.query.Query;
-import dev.aedb.query.QueryResult;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.Expr;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Query;
+import dev.aedb.model.QueryResult;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

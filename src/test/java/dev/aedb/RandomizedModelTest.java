@@ -1,9 +1,13 @@
 package dev.aedb;
 
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
 package dev.aedb;
 
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryMode;
 import dev.aedb.wal.FaultInjection;
 
 import org.junit.jupiter.api.AfterEach;

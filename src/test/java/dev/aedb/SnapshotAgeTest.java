@@ -1,7 +1,11 @@
 package dev.aedb;
 
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

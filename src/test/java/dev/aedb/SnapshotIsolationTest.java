@@ -1,7 +1,11 @@
 package dev.aedb;
 
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,8 +86,8 @@ class SnapshotIsolationTest
                                 try
                                 {
                                     db.commit(new TransactionEnvelope(null, null, List.of(
-                                        new dev.aedb.commit.Assertion.KeyVersion("p", "app", account(from), fromVersion),
-                                        new dev.aedb.commit.Assertion.KeyVersion("p", "app", account(to), toVersion)),
+                                        new dev.aedb.model.Assertion.KeyVersion("p", "app", account(from), fromVersion),
+                                        new dev.aedb.model.Assertion.KeyVersion("p", "app", account(to), toVersion)),
                                         List.of(new Mutation.KvSet("p", "app", account(from), amount(a - x)),
                                             new Mutation.KvSet("p", "app", account(to), amount(b + x)))));
                                     commits.incrementAndGet();

@@ -1,5 +1,9 @@
 package dev.aedb;
 
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.ErrorCode;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,11 +1,13 @@
 package dev.aedb;
 
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Mutation;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

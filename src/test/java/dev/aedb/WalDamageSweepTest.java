@@ -1,5 +1,10 @@
 package dev.aedb;
 
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryMode;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,10 @@ package dev.aedb;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryMode;
+import dev.aedb.model.TransactionEnvelope;
 import dev.aedb.wal.ChronicleWal;
 import dev.aedb.wal.WalReader;
 import dev.aedb.wal.WalState;
@@ -179,8 +182,8 @@ class WalRecoveryTest
         try (ChronicleWal wal = new ChronicleWal(dir.resolve("wal"), 0, WalState.open(dir),
             new WalReader(dir.resolve("wal")).read((f, l, i, file, p) -> { }), WalState.Mark.NONE))
         {
-            append(wal, commit(1, TransactionEnvelope.of(new dev.aedb.commit.Mutation.Ddl(
-                new dev.aedb.catalog.DdlOperation.CreateProject("p", null, true)))));
+            append(wal, commit(1, TransactionEnvelope.of(new dev.aedb.model.Mutation.Ddl(
+                new dev.aedb.model.DdlOperation.CreateProject("p", null, true)))));
             append(wal, commit(2, TransactionEnvelope.of(kvSet("a", "1"))));
             final byte[] torn = commit(3, TransactionEnvelope.of(kvSet("torn", "x")));
             torn[FrameDescriptor.HEADER_LENGTH + 3] ^= 1;

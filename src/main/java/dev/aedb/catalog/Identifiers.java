@@ -1,7 +1,7 @@
 package dev.aedb.catalog;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 /**
  * Identifier rules for projects, scopes, tables and columns: 1-128 bytes of {@code [A-Za-z0-9_-]}.

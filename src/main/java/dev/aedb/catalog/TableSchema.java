@@ -1,5 +1,7 @@
 package dev.aedb.catalog;
 
+import dev.aedb.model.ColumnDef;
+
 import java.util.List;
 
 /**

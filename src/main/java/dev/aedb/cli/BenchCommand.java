@@ -2,12 +2,12 @@ package dev.aedb.cli;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
-import dev.aedb.CommitResult;
-import dev.aedb.Durability;
 import dev.aedb.HeadState;
 import dev.aedb.KvHandle;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;

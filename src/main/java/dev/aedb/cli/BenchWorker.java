@@ -3,7 +3,7 @@ package dev.aedb.cli;
 import dev.aedb.AedbInstance;
 import dev.aedb.KvHandle;
 import dev.aedb.KvVisitor;
-import dev.aedb.commit.Mutation;
+import dev.aedb.model.Mutation;
 
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;

@@ -2,18 +2,18 @@ package dev.aedb.cli;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
-import dev.aedb.CommitResult;
-import dev.aedb.Durability;
 import dev.aedb.HeadState;
 import dev.aedb.KvGetResult;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Mutation;
-import dev.aedb.query.Expr;
-import dev.aedb.query.Query;
-import dev.aedb.query.QueryResult;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Expr;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Query;
+import dev.aedb.model.QueryResult;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import org.HdrHistogram.Histogram;
 
@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer>
             System.out.printf("opened %s: recovered %d commits (head seq %d)%n", db.directory(), db.recoveryReport().replayedFrames(),
                 db.recoveryReport().lastSeq());
             db.createProject("demo");
-            db.commit(new Mutation.Ddl(new dev.aedb.catalog.DdlOperation.CreateTable("demo", "app", "users", null,
+            db.commit(new Mutation.Ddl(new dev.aedb.model.DdlOperation.CreateTable("demo", "app", "users", null,
                 List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("username", ColumnType.TEXT),
                     ColumnDef.nullable("score", ColumnType.FLOAT)), List.of("id"), true)));
             firstKey = db.headState().visibleHeadSeq() * 1_000_000L;

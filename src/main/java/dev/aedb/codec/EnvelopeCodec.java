@@ -1,14 +1,14 @@
 package dev.aedb.codec;
 
-import dev.aedb.CallerContext;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
-import dev.aedb.commit.Assertion;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.Assertion;
+import dev.aedb.model.CallerContext;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

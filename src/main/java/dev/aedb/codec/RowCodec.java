@@ -1,9 +1,9 @@
 package dev.aedb.codec;
 
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.ColumnType;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ColumnType;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import org.agrona.DirectBuffer;
 

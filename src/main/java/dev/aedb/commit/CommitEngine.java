@@ -1,15 +1,16 @@
 package dev.aedb.commit;
 
-import dev.aedb.AedbConfig;
-import dev.aedb.AedbException;
-import dev.aedb.CommitResult;
-import dev.aedb.Durability;
-import dev.aedb.ErrorCode;
-import dev.aedb.RecoveryReport;
+import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.DecodeException;
 import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryReport;
+import dev.aedb.model.TransactionEnvelope;
 import dev.aedb.store.Store;
 import dev.aedb.wal.ChronicleWal;
 import dev.aedb.wal.DirectoryLock;
@@ -57,7 +58,7 @@ public final class CommitEngine implements AutoCloseable
     /** How often, at most, the sequencer checks before writing that the directory's LOCK file is still its own. */
     private static final long LOCK_CHECK_NANOS = 1_000_000;
 
-    private final AedbConfig config;
+    private final CommitSettings config;
     private final Store store;
     private final ChronicleWal wal;
     private final EnvelopeApplier applier;
@@ -83,7 +84,7 @@ public final class CommitEngine implements AutoCloseable
     private long lastSeq;
     private long firstAwaitNanos;
 
-    private CommitEngine(final AedbConfig config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
+    private CommitEngine(final CommitSettings config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
         final IdempotencyIndex idempotency, final RecoveryReport report, final DirectoryLock lock)
     {
         this.lock = lock;
@@ -107,12 +108,14 @@ public final class CommitEngine implements AutoCloseable
      * in the {@link WalState}, and opens the WAL for appending where the log ends. The sequencer does not run until
      * {@link #start()}.
      *
+     * @param catalog the catalog recovery and later commits publish to; readers find their versions there.
      * @param lock the held lock of {@code dataDirectory}; the sequencer checks it before writing (at most every ms).
      * @throws AedbException WAL_CORRUPT or REPLAY_DIVERGENCE when recovery refuses the log, IO_ERROR.
      */
-    public static CommitEngine open(final AedbConfig config, final Store store, final Path dataDirectory, final DirectoryLock lock)
+    public static CommitEngine open(final CommitSettings config, final Store store, final LiveCatalog catalog,
+        final Path dataDirectory, final DirectoryLock lock)
     {
-        final EnvelopeApplier applier = new EnvelopeApplier(store, config);
+        final EnvelopeApplier applier = new EnvelopeApplier(store, catalog, config);
         final IdempotencyIndex idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
         // Size limits are for new commits: the WAL holds what was validly committed, perhaps under higher limits.
         applier.enforceSizeLimits(false);
@@ -157,12 +160,6 @@ public final class CommitEngine implements AutoCloseable
     public RecoveryReport recoveryReport()
     {
         return recoveryReport;
-    }
-
-    /** @return the newest catalog (writer view); readers pick their version with {@link CatalogState#at}. */
-    public CatalogState catalog()
-    {
-        return applier.catalog();
     }
 
     /** @return the failure that stopped the engine, or null. */

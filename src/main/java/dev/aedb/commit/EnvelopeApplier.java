@@ -1,18 +1,23 @@
 package dev.aedb.commit;
 
-import dev.aedb.AedbConfig;
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
+import dev.aedb.catalog.CatalogState.ProjectState;
+import dev.aedb.catalog.CatalogState.ScopeState;
+import dev.aedb.catalog.CatalogState.TableState;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.catalog.TableSchema;
-import dev.aedb.catalog.Value;
+import dev.aedb.catalog.TypeCheck;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.RowCodec;
-import dev.aedb.commit.CatalogState.ProjectState;
-import dev.aedb.commit.CatalogState.ScopeState;
-import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Assertion;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
 import dev.aedb.store.KeySpace;
 import dev.aedb.store.Store;
 
@@ -59,7 +64,7 @@ final class EnvelopeApplier
     }
 
     private final Store store;
-    private final AedbConfig config;
+    private final CommitSettings config;
     private final ByteWriter keyScratch = new ByteWriter(256);
     private final ByteWriter rowScratch = new ByteWriter(1024);
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -69,21 +74,16 @@ final class EnvelopeApplier
     private final LongArrayList undoVersions = new LongArrayList();
     private final List<KeySpace> createdSpaces = new ArrayList<>();
     private final List<KeySpace> droppedSpaces = new ArrayList<>();
-    private CatalogState catalog = CatalogState.empty();
+    private final LiveCatalog catalog;
     private CatalogState working;
     private long seq;
     private boolean enforceSizeLimits = true;
 
-    EnvelopeApplier(final Store store, final AedbConfig config)
+    EnvelopeApplier(final Store store, final LiveCatalog catalog, final CommitSettings config)
     {
         this.store = store;
+        this.catalog = catalog;
         this.config = config;
-    }
-
-    /** @return the newest catalog (writer view); readers pick their version with {@link CatalogState#at}. */
-    CatalogState catalog()
-    {
-        return catalog;
     }
 
     /** @param enforce whether later applies check the size limits (off during WAL replay, on for live commits). */
@@ -100,7 +100,7 @@ final class EnvelopeApplier
     void apply(final TransactionEnvelope envelope, final long commitSeq)
     {
         seq = commitSeq;
-        working = catalog;
+        working = catalog.newest();
         undoSpaces.clear();
         undoNodes.clear();
         undoVersions.clear();
@@ -135,9 +135,9 @@ final class EnvelopeApplier
             }
             throw ex;
         }
-        if (working != catalog)
+        if (working != catalog.newest())
         {
-            catalog = working.publishedAt(commitSeq, catalog);
+            catalog.publish(commitSeq, working);
             for (final KeySpace ks : droppedSpaces)
             {
                 store.retireKeySpace(ks, commitSeq);
@@ -162,15 +162,7 @@ final class EnvelopeApplier
     /** Writer only: forgets catalog versions no reader can need. */
     void pruneCatalogHistory(final long horizon)
     {
-        CatalogState c = catalog;
-        while (c != null && c.seq() > horizon)
-        {
-            c = c.previous();
-        }
-        if (c != null)
-        {
-            c.cutHistory();
-        }
+        catalog.pruneHistory(horizon);
     }
 
     // ------------------------------------------------------------------ assertions

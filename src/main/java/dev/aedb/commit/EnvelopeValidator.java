@@ -1,13 +1,15 @@
 package dev.aedb.commit;
 
-import dev.aedb.AedbConfig;
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.DdlOperation;
 import dev.aedb.catalog.Identifiers;
-import dev.aedb.catalog.Utf16;
-import dev.aedb.catalog.Value;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.Assertion;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.DdlOperation;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Utf16;
+import dev.aedb.model.Value;
 
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import java.util.Map;
  * {@code columns[2].type=null}), except a null primary-key element, which is NULL_NOT_ALLOWED like
  * {@code Value.NULL} there. What needs the schema (types, arity, key columns) is checked when the envelope applies.
  */
-public final class EnvelopeValidator
+final class EnvelopeValidator
 {
     private EnvelopeValidator()
     {
@@ -30,7 +32,7 @@ public final class EnvelopeValidator
      * @param config   the limits in force.
      * @throws AedbException with the code of the first problem found.
      */
-    public static void validate(final TransactionEnvelope envelope, final AedbConfig config)
+    static void validate(final TransactionEnvelope envelope, final CommitSettings config)
     {
         if (envelope == null)
         {
@@ -83,7 +85,7 @@ public final class EnvelopeValidator
         }
     }
 
-    private static void mutation(final Mutation m, final AedbConfig config)
+    private static void mutation(final Mutation m, final CommitSettings config)
     {
         if (m == null)
         {
@@ -272,7 +274,7 @@ public final class EnvelopeValidator
     }
 
     /** A KV key that is stored: non-empty and within maxKvKeyBytes. */
-    private static void kvKey(final byte[] key, final AedbConfig config)
+    private static void kvKey(final byte[] key, final CommitSettings config)
     {
         kvLookupKey(key);
         if (key.length > config.maxKvKeyBytes())

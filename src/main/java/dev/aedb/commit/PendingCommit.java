@@ -1,7 +1,8 @@
 package dev.aedb.commit;
 
-import dev.aedb.AedbException;
-import dev.aedb.CommitResult;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.TransactionEnvelope;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

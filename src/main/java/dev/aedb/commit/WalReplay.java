@@ -1,13 +1,13 @@
 package dev.aedb.commit;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.RecoveryMode;
 import dev.aedb.codec.ByteReader;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.DecodeException;
 import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.RecoveryMode;
 import dev.aedb.store.Store;
 import dev.aedb.wal.WalReader;
 import dev.aedb.wal.WalRebuild;

@@ -1,15 +1,19 @@
 package dev.aedb.query;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.Row;
+import dev.aedb.catalog.CatalogState.TableState;
 import dev.aedb.catalog.TableSchema;
-import dev.aedb.catalog.Value;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.KeyCodec;
 import dev.aedb.codec.RowCodec;
-import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Expr;
+import dev.aedb.model.Query;
+import dev.aedb.model.QueryOptions;
+import dev.aedb.model.QueryResult;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 import dev.aedb.store.KeySpace;
 
 import java.util.ArrayList;

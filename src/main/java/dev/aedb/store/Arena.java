@@ -1,7 +1,7 @@
 package dev.aedb.store;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * Threading: {@link #allocate} and {@link #free} are called by the single writer thread only; {@link #buffer}
  * and {@link #offset} by any thread.
  */
-public final class Arena implements AutoCloseable
+final class Arena implements AutoCloseable
 {
     public static final int SEGMENT_HEADER_LENGTH = 64;
     public static final int ALIGNMENT = 16;

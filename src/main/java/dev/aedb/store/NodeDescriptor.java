@@ -12,7 +12,7 @@ package dev.aedb.store;
  * its address into the predecessors' next pointers, level 0 first, after every field is written; readers follow
  * pointers with acquire loads. An update is one release store of the chain head.
  */
-public final class NodeDescriptor
+final class NodeDescriptor
 {
     public static final int CHAIN_OFFSET = 0;
     public static final int KEY_LENGTH_OFFSET = 8;

@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  * newer owner's recent time; neither is ever judged expired. A snapshot's own check uses its own copy of the claim
  * time.
  */
-public final class ReaderRegistry
+final class ReaderRegistry
 {
     /** Slot value when the slot is free. */
     public static final long FREE = -1;
@@ -343,7 +343,7 @@ public final class ReaderRegistry
      *
      * @return counts and ages of the pins held right now.
      */
-    public Stats stats()
+    ReaderStats stats()
     {
         final long now = clock.getAsLong();
         int snapshots = 0;
@@ -379,17 +379,6 @@ public final class ReaderRegistry
                 oldestSeq = seq;
             }
         }
-        return new Stats(snapshots, reads, expired, oldestAge, oldestSeq);
-    }
-
-    /**
-     * @param snapshots         slots held by open snapshots (including expired ones not yet closed or collected).
-     * @param reads             slots held by one-shot reads in flight.
-     * @param expired           snapshots older than the maximum age: their pins no longer hold back reclamation.
-     * @param oldestAgeNanos    age of the oldest open snapshot, 0 when there is none.
-     * @param oldestPinnedSeq   the smallest pinned seq, -1 when no slot is claimed.
-     */
-    public record Stats(int snapshots, int reads, int expired, long oldestAgeNanos, long oldestPinnedSeq)
-    {
+        return new ReaderStats(snapshots, reads, expired, oldestAge, oldestSeq);
     }
 }

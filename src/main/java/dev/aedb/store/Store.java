@@ -1,10 +1,14 @@
 package dev.aedb.store;
 
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The multi-version store: the {@link Arena}, the {@link ReaderRegistry}, the visible and durable heads, and
@@ -46,24 +50,68 @@ public final class Store implements AutoCloseable
     /**
      * @param directory       folder for the arena's segment files.
      * @param segmentBytes    arena segment size.
-     * @param registry        the reader slots (with the snapshot age limit and clock).
+     * @param readerSlots     reader slots.
+     * @param maxAgeNanos     age after which a held snapshot's slot is released and its reads fail.
+     * @param clock           the clock of snapshot ages, in nanoseconds.
      * @param retainedCommits commits kept readable with AtSeq without a pin.
      */
-    public Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
+    public Store(final Path directory, final int segmentBytes, final int readerSlots, final long maxAgeNanos,
+        final LongSupplier clock, final long retainedCommits)
+    {
+        this(directory, segmentBytes, new ReaderRegistry(readerSlots, maxAgeNanos, clock), retainedCommits);
+    }
+
+    Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
     {
         this.arena = new Arena(directory, segmentBytes);
         this.registry = registry;
         this.retainedCommits = retainedCommits;
     }
 
-    public Arena arena()
+    Arena arena()
     {
         return arena;
     }
 
-    public ReaderRegistry registry()
+    ReaderRegistry registry()
     {
         return registry;
+    }
+
+    /** @return bytes in live arena blocks (rows, values, keys, versions not yet reclaimed). */
+    public long allocatedBytes()
+    {
+        return arena.allocatedBytes();
+    }
+
+    /** @return bytes in freed arena blocks awaiting reuse. */
+    public long freeBytes()
+    {
+        return arena.freeBytes();
+    }
+
+    /** @return bytes of arena segment files on disk. */
+    public long fileBytes()
+    {
+        return arena.fileBytes();
+    }
+
+    /** @return the reader slots in use right now (see {@link ReaderRegistry#stats()}); safe from any thread. */
+    public ReaderStats readerStats()
+    {
+        return registry.stats();
+    }
+
+    /** @return how many reader slots there are. */
+    public int readerCapacity()
+    {
+        return registry.capacity();
+    }
+
+    /** @return how many one-shot reads or snapshot reads are inside the store right now. */
+    public int readingCount()
+    {
+        return registry.readingCount();
     }
 
     public long visibleHead()
@@ -74,6 +122,109 @@ public final class Store implements AutoCloseable
     public long durableHead()
     {
         return durableHead;
+    }
+
+    /**
+     * Claims a reader slot at the visible head for one read or a snapshot. {@code openCheck} runs after the claim (it
+     * throws when the owner is closed, and the slot is then released): either the owner's close sees the claimed slot
+     * and waits for it, or the reader sees the close. The slot is moved up while it lies below the registry's horizon,
+     * so a read never starts at a seq whose versions may already be reclaimed.
+     *
+     * @return the claimed slot; release it with {@link #unpin}.
+     * @throws AedbException SNAPSHOT_LIMIT when every slot is taken (after {@code openCheck}), or what
+     *                       {@code openCheck} throws.
+     */
+    public int pinLatest(final Runnable openCheck)
+    {
+        long seq = visibleHead;
+        final int slot = registry.claim(seq);
+        if (slot < 0)
+        {
+            throw snapshotLimit(openCheck);
+        }
+        checkOpenOrRelease(slot, openCheck);
+        while (seq < registry.horizon())
+        {
+            seq = visibleHead;
+            registry.repin(slot, seq);
+        }
+        return slot;
+    }
+
+    /**
+     * Claims a reader slot at {@code seq}, as {@link #pinLatest}.
+     *
+     * @throws AedbException INVALID_ARGUMENT for a negative seq, SEQ_NOT_VISIBLE above the visible head,
+     *                       SNAPSHOT_EXPIRED below the oldest readable seq, SNAPSHOT_LIMIT, or what {@code openCheck}
+     *                       throws (it runs first, and again after the claim).
+     */
+    public int pinAt(final long seq, final Runnable openCheck)
+    {
+        openCheck.run();
+        if (seq < 0)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "seq must be >= 0, seq=" + seq);
+        }
+        if (seq > visibleHead)
+        {
+            throw new AedbException(ErrorCode.SEQ_NOT_VISIBLE, "seq " + seq + " is not visible yet; visible head is " + visibleHead);
+        }
+        final int slot = registry.claim(seq);
+        if (slot < 0)
+        {
+            throw snapshotLimit(openCheck);
+        }
+        checkOpenOrRelease(slot, openCheck);
+        if (seq < registry.horizon())
+        {
+            registry.release(slot);
+            throw new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "seq " + seq + " is no longer readable; the oldest readable seq is "
+                + registry.horizon() + " (pin a Snapshot or raise retainedCommits)");
+        }
+        return slot;
+    }
+
+    /** @return the seq a claimed slot reads at. */
+    public long pinnedSeq(final int slot)
+    {
+        return registry.pinned(slot);
+    }
+
+    /** Releases a slot claimed by {@link #pinLatest} or {@link #pinAt} and not handed to a {@link PinnedSlot}. */
+    public void unpin(final int slot)
+    {
+        registry.release(slot);
+    }
+
+    /**
+     * Hands a claimed slot to a long-lived snapshot: from now on the {@link PinnedSlot} owns it (its age counts towards
+     * the snapshot age limit, and running it releases the slot once).
+     */
+    public PinnedSlot hold(final int slot)
+    {
+        return new PinnedSlot(registry, slot, registry.pinned(slot));
+    }
+
+    private void checkOpenOrRelease(final int slot, final Runnable openCheck)
+    {
+        try
+        {
+            openCheck.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.release(slot);
+            throw ex;
+        }
+    }
+
+    private AedbException snapshotLimit(final Runnable openCheck)
+    {
+        openCheck.run();
+        final ReaderStats stats = registry.stats();
+        return new AedbException(ErrorCode.SNAPSHOT_LIMIT, "all " + registry.capacity() + " reader slots are in use ("
+            + stats.snapshots() + " by open snapshots, " + stats.expired() + " of them older than maxSnapshotAgeMillis="
+            + registry.maxAgeNanos() / 1_000_000 + "); close snapshots or raise maxConcurrentSnapshots");
     }
 
     /** Writer only: publishes commits up to {@code seq} to readers. */

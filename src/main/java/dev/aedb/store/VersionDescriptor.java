@@ -12,7 +12,7 @@ package dev.aedb.store;
  * flag {@link #TOMBSTONE} marks a delete. The payload is an encoded row (tables) or the value bytes (KV).
  * A record is immutable once its address is published, except {@code next}, which the writer only ever cuts.
  */
-public final class VersionDescriptor
+final class VersionDescriptor
 {
     public static final int SEQ_OFFSET = 0;
     public static final int NEXT_OFFSET = 8;

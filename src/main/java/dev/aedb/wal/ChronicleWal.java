@@ -1,7 +1,7 @@
 package dev.aedb.wal;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;

@@ -1,7 +1,7 @@
 package dev.aedb.wal;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,6 +1,6 @@
 package dev.aedb.codec;
 
-import dev.aedb.catalog.Value;
+import dev.aedb.model.Value;
 
 import org.junit.jupiter.api.Test;
 

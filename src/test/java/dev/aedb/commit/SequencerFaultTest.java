@@ -1,12 +1,14 @@
 package dev.aedb.commit;
 
 import dev.aedb.AedbConfig;
-import dev.aedb.AedbException;
 import dev.aedb.AedbInstance;
-import dev.aedb.CommitResult;
-import dev.aedb.Durability;
-import dev.aedb.ErrorClass;
-import dev.aedb.ErrorCode;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.CommitResult;
+import dev.aedb.model.Durability;
+import dev.aedb.model.ErrorClass;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

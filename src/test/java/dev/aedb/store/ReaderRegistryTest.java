@@ -162,7 +162,7 @@ class ReaderRegistryTest
         clock.addAndGet(MAX_AGE + 5);
         new PinnedSlot(registry, registry.claim(15), 15);
         registry.claim(11);
-        final ReaderRegistry.Stats stats = registry.stats();
-        assertEquals(new ReaderRegistry.Stats(2, 1, 1, MAX_AGE + 5, 11), stats);
+        final ReaderStats stats = registry.stats();
+        assertEquals(new ReaderStats(2, 1, 1, MAX_AGE + 5, 11), stats);
     }
 }

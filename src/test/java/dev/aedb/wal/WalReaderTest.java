@@ -1,8 +1,8 @@
 package dev.aedb.wal;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
 import dev.aedb.codec.FrameDescriptor;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;

@@ -2,11 +2,11 @@ package dev.aedb.bench;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
-import dev.aedb.Durability;
 import dev.aedb.KvHandle;
 import dev.aedb.KvVisitor;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

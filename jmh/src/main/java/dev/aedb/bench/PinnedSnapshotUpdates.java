@@ -2,13 +2,13 @@ package dev.aedb.bench;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
-import dev.aedb.ConsistencyMode;
-import dev.aedb.Durability;
 import dev.aedb.JvmFlags;
 import dev.aedb.KvGetResult;
 import dev.aedb.Snapshot;
-import dev.aedb.commit.Mutation;
-import dev.aedb.commit.TransactionEnvelope;
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.Durability;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.TransactionEnvelope;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,5 @@
-package dev.aedb;
+package dev.aedb.model;
 
-import dev.aedb.catalog.Utf16;
 
 /**
  * Who is calling. Carried by every API path (null means anonymous) so that permissions can be layered on later;

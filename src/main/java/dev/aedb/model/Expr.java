@@ -1,8 +1,5 @@
-package dev.aedb.query;
+package dev.aedb.model;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.Value;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.aedb.catalog;
+package dev.aedb.model;
 
 /**
  * Checks that Java text can be stored: UTF-8 has no encoding for an unpaired surrogate, and

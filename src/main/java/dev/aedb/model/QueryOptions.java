@@ -1,6 +1,5 @@
-package dev.aedb.query;
+package dev.aedb.model;
 
-import dev.aedb.ConsistencyMode;
 
 /**
  * @param consistency   snapshot to read at (default AtLatest).

@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * When a commit is acknowledged, and so what survives which failure.

@@ -1,6 +1,5 @@
-package dev.aedb.query;
+package dev.aedb.model;
 
-import dev.aedb.catalog.Row;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 import java.util.List;
 

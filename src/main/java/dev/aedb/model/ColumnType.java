@@ -1,4 +1,4 @@
-package dev.aedb.catalog;
+package dev.aedb.model;
 
 /**
  * Column types. Values are checked strictly on write: no coercion between types.

@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * The one exception type of the engine. Every failure carries a stable {@link ErrorCode}; the message is for

@@ -1,7 +1,5 @@
-package dev.aedb.catalog;
+package dev.aedb.model;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
-package dev.aedb.query;
+package dev.aedb.model;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
-package dev.aedb.commit;
+package dev.aedb.model;
 
-import dev.aedb.catalog.Value;
 
 import java.util.List;
 

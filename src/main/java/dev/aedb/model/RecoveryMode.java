@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * How recovery treats a damaged WAL: a bad frame, a damaged or truncated file, an acknowledged frame missing. In

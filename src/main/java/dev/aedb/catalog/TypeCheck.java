@@ -1,18 +1,17 @@
-package dev.aedb.commit;
+package dev.aedb.catalog;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.ColumnDef;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.TableSchema;
-import dev.aedb.catalog.Value;
+import dev.aedb.catalog.CatalogState.TableState;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.KeyCodec;
-import dev.aedb.commit.CatalogState.TableState;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ColumnDef;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 
 import java.io.IOException;
 import java.util.List;

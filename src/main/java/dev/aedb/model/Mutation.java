@@ -1,8 +1,5 @@
-package dev.aedb.commit;
+package dev.aedb.model;
 
-import dev.aedb.catalog.DdlOperation;
-import dev.aedb.catalog.Row;
-import dev.aedb.catalog.Value;
 
 import java.util.List;
 import java.util.Map;

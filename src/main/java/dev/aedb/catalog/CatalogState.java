@@ -1,8 +1,7 @@
-package dev.aedb.commit;
+package dev.aedb.catalog;
 
-import dev.aedb.AedbException;
-import dev.aedb.ErrorCode;
-import dev.aedb.catalog.TableSchema;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
 import dev.aedb.store.KeySpace;
 
 import java.util.Collections;
@@ -67,7 +66,7 @@ public final class CatalogState
         previous = null;
     }
 
-    long nextTableId()
+    public long nextTableId()
     {
         return nextTableId;
     }
@@ -124,21 +123,21 @@ public final class CatalogState
         return t;
     }
 
-    CatalogState withProject(final ProjectState project)
+    public CatalogState withProject(final ProjectState project)
     {
         final Map<String, ProjectState> next = new LinkedHashMap<>(projects);
         next.put(project.id(), project);
         return new CatalogState(seq, Collections.unmodifiableMap(next), nextTableId, previous);
     }
 
-    CatalogState withoutProject(final String projectId)
+    public CatalogState withoutProject(final String projectId)
     {
         final Map<String, ProjectState> next = new LinkedHashMap<>(projects);
         next.remove(projectId);
         return new CatalogState(seq, Collections.unmodifiableMap(next), nextTableId, previous);
     }
 
-    CatalogState withScope(final ScopeState scope)
+    public CatalogState withScope(final ScopeState scope)
     {
         final ProjectState p = project(scope.projectId());
         final Map<String, ScopeState> scopes = new LinkedHashMap<>(p.scopes());
@@ -146,7 +145,7 @@ public final class CatalogState
         return withProject(new ProjectState(p.id(), p.ownerId(), Collections.unmodifiableMap(scopes)));
     }
 
-    CatalogState withoutScope(final String projectId, final String scopeId)
+    public CatalogState withoutScope(final String projectId, final String scopeId)
     {
         final ProjectState p = project(projectId);
         final Map<String, ScopeState> scopes = new LinkedHashMap<>(p.scopes());
@@ -154,7 +153,7 @@ public final class CatalogState
         return withProject(new ProjectState(p.id(), p.ownerId(), Collections.unmodifiableMap(scopes)));
     }
 
-    CatalogState withTable(final TableState table, final boolean newId)
+    public CatalogState withTable(final TableState table, final boolean newId)
     {
         final TableSchema schema = table.schema();
         final ScopeState s = scope(schema.projectId(), schema.scopeId());
@@ -164,7 +163,7 @@ public final class CatalogState
         return newId ? new CatalogState(c.seq, c.projects, nextTableId + 1, c.previous) : c;
     }
 
-    CatalogState withoutTable(final String projectId, final String scopeId, final String tableName)
+    public CatalogState withoutTable(final String projectId, final String scopeId, final String tableName)
     {
         final ScopeState s = scope(projectId, scopeId);
         final Map<String, TableState> tables = new LinkedHashMap<>(s.tables());

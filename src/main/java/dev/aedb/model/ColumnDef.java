@@ -1,4 +1,4 @@
-package dev.aedb.catalog;
+package dev.aedb.model;
 
 /**
  * A column of a table.

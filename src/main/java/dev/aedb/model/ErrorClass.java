@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * Coarse class of an {@link ErrorCode}: tells a caller what to do about a failure without parsing messages.

@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * Stable error codes. The {@link #code()} strings are part of the public contract and never change meaning.

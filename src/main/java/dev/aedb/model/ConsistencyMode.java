@@ -1,4 +1,4 @@
-package dev.aedb;
+package dev.aedb.model;
 
 /**
  * Which snapshot a read sees. Every read result carries the {@code snapshotSeq} it was read at.

@@ -1,8 +1,5 @@
-package dev.aedb.commit;
+package dev.aedb.model;
 
-import dev.aedb.AedbException;
-import dev.aedb.CallerContext;
-import dev.aedb.ErrorCode;
 
 import java.util.List;
 
