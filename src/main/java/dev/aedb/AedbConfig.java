@@ -34,6 +34,7 @@ public final class AedbConfig
     private long minFreeDiskBytes = 256L * 1024 * 1024;
     private boolean concluded;
 
+    /** @return the value in force; see {@link #durability(Durability)} for its meaning and default. */
     public Durability durability()
     {
         return durability;
@@ -46,6 +47,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #recoveryMode(RecoveryMode)} for its meaning and default. */
     public RecoveryMode recoveryMode()
     {
         return recoveryMode;
@@ -58,6 +60,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxKvKeyBytes(int)} for its meaning and default. */
     public int maxKvKeyBytes()
     {
         return maxKvKeyBytes;
@@ -74,6 +77,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxValueBytes(int)} for its meaning and default. */
     public int maxValueBytes()
     {
         return maxValueBytes;
@@ -89,6 +93,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxEnvelopeBytes(int)} for its meaning and default. */
     public int maxEnvelopeBytes()
     {
         return maxEnvelopeBytes;
@@ -101,6 +106,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxMutationsPerEnvelope(int)} for its meaning and default. */
     public int maxMutationsPerEnvelope()
     {
         return maxMutationsPerEnvelope;
@@ -113,6 +119,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #batchIntervalMicros(long)} for its meaning and default. */
     public long batchIntervalMicros()
     {
         return batchIntervalMicros;
@@ -125,6 +132,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #batchMaxBytes(int)} for its meaning and default. */
     public int batchMaxBytes()
     {
         return batchMaxBytes;
@@ -137,6 +145,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #ingressCapacity(int)} for its meaning and default. */
     public int ingressCapacity()
     {
         return ingressCapacity;
@@ -149,6 +158,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxGroupCommit(int)} for its meaning and default. */
     public int maxGroupCommit()
     {
         return maxGroupCommit;
@@ -161,6 +171,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #storeSegmentBytes(int)} for its meaning and default. */
     public int storeSegmentBytes()
     {
         return storeSegmentBytes;
@@ -173,6 +184,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #maxConcurrentSnapshots(int)} for its meaning and default. */
     public int maxConcurrentSnapshots()
     {
         return maxConcurrentSnapshots;
@@ -185,6 +197,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #retainedCommits(long)} for its meaning and default. */
     public long retainedCommits()
     {
         return retainedCommits;
@@ -241,6 +254,7 @@ public final class AedbConfig
         return maxSnapshotAgeMillis > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : maxSnapshotAgeMillis * 1_000_000;
     }
 
+    /** @return the value in force; see {@link #idempotencyWindowCommits(long)} for its meaning and default. */
     public long idempotencyWindowCommits()
     {
         return idempotencyWindowCommits;
@@ -253,6 +267,7 @@ public final class AedbConfig
         return this;
     }
 
+    /** @return the value in force; see {@link #minFreeDiskBytes(long)} for its meaning and default. */
     public long minFreeDiskBytes()
     {
         return minFreeDiskBytes;

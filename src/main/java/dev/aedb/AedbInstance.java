@@ -9,6 +9,7 @@ import dev.aedb.model.ColumnDef;
 import dev.aedb.model.CommitResult;
 import dev.aedb.model.ConsistencyMode;
 import dev.aedb.model.DdlOperation;
+import dev.aedb.model.Durability;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.Query;

@@ -9,6 +9,7 @@ package dev.aedb;
  */
 public record KvGetResult(byte[] value, long version, long snapshotSeq)
 {
+    /** @return whether the key exists at the snapshot. */
     public boolean found()
     {
         return value != null;

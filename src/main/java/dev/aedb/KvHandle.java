@@ -1,5 +1,6 @@
 package dev.aedb;
 
+import dev.aedb.model.AedbException;
 import dev.aedb.model.ConsistencyMode;
 import dev.aedb.store.KeySpace;
 

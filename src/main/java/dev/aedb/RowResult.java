@@ -11,6 +11,7 @@ import dev.aedb.model.Row;
  */
 public record RowResult(Row row, long version, long snapshotSeq)
 {
+    /** @return whether the row exists at the snapshot. */
     public boolean found()
     {
         return row != null;

@@ -1,6 +1,7 @@
 package dev.aedb;
 
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.model.AedbException;
 import dev.aedb.model.ConsistencyMode;
 import dev.aedb.store.KeySpace;
 

@@ -10,12 +10,17 @@ public final class AedbException extends RuntimeException
 
     private final ErrorCode code;
 
+    /**
+     * @param code    the stable code; not null.
+     * @param message what happened, for people; the code's string is prefixed.
+     */
     public AedbException(final ErrorCode code, final String message)
     {
         super(code.code() + ": " + message);
         this.code = code;
     }
 
+    /** As {@link #AedbException(ErrorCode, String)}, with the underlying {@code cause}. */
     public AedbException(final ErrorCode code, final String message, final Throwable cause)
     {
         super(code.code() + ": " + message, cause);

@@ -9,11 +9,13 @@ package dev.aedb.model;
  */
 public record ColumnDef(String name, ColumnType type, boolean nullable)
 {
+    /** @return a NOT NULL column {@code name} of {@code type}. */
     public static ColumnDef of(final String name, final ColumnType type)
     {
         return new ColumnDef(name, type, false);
     }
 
+    /** @return a nullable column {@code name} of {@code type}. */
     public static ColumnDef nullable(final String name, final ColumnType type)
     {
         return new ColumnDef(name, type, true);

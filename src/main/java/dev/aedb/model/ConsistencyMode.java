@@ -23,11 +23,13 @@ public sealed interface ConsistencyMode
     {
     }
 
+    /** @return {@link #AT_LATEST}. */
     static ConsistencyMode atLatest()
     {
         return AT_LATEST;
     }
 
+    /** @return a read at commit {@code seq}; see {@link AtSeq}. */
     static ConsistencyMode atSeq(final long seq)
     {
         return new AtSeq(seq);

@@ -39,6 +39,7 @@ public sealed interface DdlOperation
     record CreateTable(String projectId, String scopeId, String tableName, String ownerId, List<ColumnDef> columns,
         List<String> primaryKey, boolean ifNotExists) implements DdlOperation
     {
+        /** A CreateTable that fails with TABLE_EXISTS when the table exists ({@code ifNotExists} false). */
         public CreateTable(final String projectId, final String scopeId, final String tableName, final String ownerId,
             final List<ColumnDef> columns, final List<String> primaryKey)
         {

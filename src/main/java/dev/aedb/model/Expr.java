@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A predicate over the columns of one table. Comparisons with NULL are false (three-valued logic folded to false);
  * literals must have the column's type, and a FLOAT literal must be finite (INVALID_QUERY otherwise, see
- * {@link QueryExecutor}). Every component is required: a Java null is INVALID_ARGUMENT naming it (use
+ * the query executor). Every component is required: a Java null is INVALID_ARGUMENT naming it (use
  * {@link Value#NULL} for a NULL literal, {@link IsNull} to test for NULL).
  */
 public sealed interface Expr
@@ -74,8 +74,10 @@ public sealed interface Expr
     /** A comparison of a column with a literal. */
     sealed interface Comparison extends Expr
     {
+        /** @return the column compared. */
         String column();
 
+        /** @return the literal it is compared with, of the column's type. */
         Value value();
     }
 
