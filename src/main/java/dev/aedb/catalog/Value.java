@@ -111,10 +111,11 @@ public sealed interface Value
      * </ul>
      * Allocates nothing; safe from any thread.
      *
-     * @param a a non-null value that is not {@link #NULL}.
-     * @param b a value of the same type as a.
+     * @param a a value, not null and not {@link #NULL}.
+     * @param b a value of the same type as a, not null and not {@link #NULL}.
      * @return negative, zero or positive as a sorts before, equal to or after b.
-     * @throws AedbException TYPE_MISMATCH when a and b are not of one type, or either is {@link #NULL} or null.
+     * @throws AedbException INVALID_ARGUMENT naming a Java null; TYPE_MISMATCH when a and b are not of one type or
+     *                       either is {@link #NULL}.
      */
     static int compare(final Value a, final Value b)
     {
@@ -153,6 +154,10 @@ public sealed interface Value
         if (a instanceof U256 x && b instanceof U256 y)
         {
             return Arrays.compareUnsigned(x.unsafeBytes(), y.unsafeBytes());
+        }
+        if (a == null || b == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, (a == null ? "a" : "b") + "=null; use Value.NULL for a NULL");
         }
         throw new AedbException(ErrorCode.TYPE_MISMATCH, "cannot compare " + a + " with " + b);
     }
