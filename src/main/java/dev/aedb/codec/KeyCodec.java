@@ -7,16 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Order-preserving encoding of primary keys: comparing two encodings as unsigned bytes gives the same order as
- * comparing the key values column by column. A composite key is the concatenation of its columns' encodings:
+ * Order-preserving encoding of primary keys. The ordering contract: for values a and b of one type, the unsigned
+ * order of encode(a), encode(b) == {@link Value#compare}(a, b); a composite key sorts like its values compared column
+ * by column with {@link Value#compare}. A composite key is the concatenation of its columns' encodings:
  * <pre>
  *   INTEGER    0x10 | 8 bytes big-endian of (v XOR 0x8000000000000000)
  *   TIMESTAMP  0x11 | same as INTEGER
  *   U64        0x12 | 8 bytes big-endian
  *   U256       0x13 | 32 bytes big-endian
- *   FLOAT      0x14 | 8 bytes big-endian of the sign-mapped bits (-0.0 is encoded as 0.0)
+ *   FLOAT      0x14 | 8 bytes big-endian of the sign-mapped bits (-0.0 is encoded as 0.0, every NaN as the
+ *                     canonical NaN of Double.doubleToLongBits, above +Infinity)
  *   BOOLEAN    0x15 | 0x00 or 0x01
- *   TEXT       0x16 | UTF-8 bytes, each 0x00 written as 0x00 0xFF | 0x00
+ *   TEXT       0x16 | UTF-8 bytes (whose order is code point order), each 0x00 written as 0x00 0xFF | 0x00
  *   JSON       0x17 | as TEXT
  *   BLOB       0x18 | as TEXT (so blobs sort lexicographically)
  * </pre>

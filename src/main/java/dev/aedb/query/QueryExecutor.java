@@ -182,10 +182,10 @@ public final class QueryExecutor
             }
             if (literal instanceof Value.Float64 f && !Double.isFinite(f.value()))
             {
-                // A FLOAT column holds finite values only (writes reject the rest), so the engine's order has no
-                // place for NaN (Double.compare would put it above everything, IEEE makes every comparison false)
-                // or the infinities (every comparison with them is decided by the literal alone): a query that
-                // names one is a mistake, not a filter.
+                // A FLOAT column holds finite values only (writes reject the rest). Value.compare places NaN above
+                // +Infinity only so that it agrees with the key encoding; as a filter NaN means nothing (IEEE makes
+                // every comparison false) and an infinity decides every comparison by the literal alone: a query
+                // that names one is a mistake, not a filter.
                 throw new AedbException(ErrorCode.INVALID_QUERY, "column " + column + " holds finite floats only; the literal "
                     + f.value() + " cannot be compared");
             }
@@ -281,7 +281,7 @@ public final class QueryExecutor
         {
             return false;
         }
-        final int c = compare(actual, literal);
+        final int c = Value.compare(actual, literal);
         if (e instanceof Expr.Eq)
         {
             return c == 0;
@@ -303,47 +303,5 @@ public final class QueryExecutor
             return c > 0;
         }
         return c >= 0;
-    }
-
-    /** Compares two non-null values of the same type. */
-    static int compare(final Value a, final Value b)
-    {
-        if (a instanceof Value.Int x && b instanceof Value.Int y)
-        {
-            return Long.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.Timestamp x && b instanceof Value.Timestamp y)
-        {
-            return Long.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.U64 x && b instanceof Value.U64 y)
-        {
-            return Long.compareUnsigned(x.value(), y.value());
-        }
-        if (a instanceof Value.Float64 x && b instanceof Value.Float64 y)
-        {
-            return Double.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.Bool x && b instanceof Value.Bool y)
-        {
-            return Boolean.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.Text x && b instanceof Value.Text y)
-        {
-            return x.value().compareTo(y.value());
-        }
-        if (a instanceof Value.Json x && b instanceof Value.Json y)
-        {
-            return x.value().compareTo(y.value());
-        }
-        if (a instanceof Value.Blob x && b instanceof Value.Blob y)
-        {
-            return Arrays.compareUnsigned(x.value(), y.value());
-        }
-        if (a instanceof Value.U256 x && b instanceof Value.U256 y)
-        {
-            return Arrays.compareUnsigned(x.bytes(), y.bytes());
-        }
-        throw new AedbException(ErrorCode.TYPE_MISMATCH, "cannot compare " + a + " with " + b);
     }
 }

@@ -14,48 +14,10 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The key encoding sorts exactly like the values, for every key type and for composite keys. */
+/** The key encoding sorts exactly like {@link Value#compare}, for every key type and for composite keys. */
 class KeyCodecTest
 {
     private static final long SEED = Long.getLong("aedb.key.seed", System.nanoTime());
-
-    private static int valueCompare(final Value a, final Value b)
-    {
-        if (a instanceof Value.Int x && b instanceof Value.Int y)
-        {
-            return Long.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.Timestamp x && b instanceof Value.Timestamp y)
-        {
-            return Long.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.U64 x && b instanceof Value.U64 y)
-        {
-            return Long.compareUnsigned(x.value(), y.value());
-        }
-        if (a instanceof Value.Float64 x && b instanceof Value.Float64 y)
-        {
-            return Double.compare(x.value() == 0.0 ? 0.0 : x.value(), y.value() == 0.0 ? 0.0 : y.value());
-        }
-        if (a instanceof Value.Bool x && b instanceof Value.Bool y)
-        {
-            return Boolean.compare(x.value(), y.value());
-        }
-        if (a instanceof Value.Text x && b instanceof Value.Text y)
-        {
-            return Arrays.compareUnsigned(x.value().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                y.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (a instanceof Value.Blob x && b instanceof Value.Blob y)
-        {
-            return Arrays.compareUnsigned(x.value(), y.value());
-        }
-        if (a instanceof Value.U256 x && b instanceof Value.U256 y)
-        {
-            return x.toBigInteger().compareTo(y.toBigInteger());
-        }
-        throw new IllegalArgumentException(a + " vs " + b);
-    }
 
     private static void checkOrder(final String type, final Function<Random, Value> gen)
     {
@@ -67,8 +29,8 @@ class KeyCodecTest
         }
         final Comparator<List<Value>> byValue = (a, b) ->
         {
-            final int c = valueCompare(a.get(0), b.get(0));
-            return c != 0 ? c : valueCompare(a.get(1), b.get(1));
+            final int c = Value.compare(a.get(0), b.get(0));
+            return c != 0 ? c : Value.compare(a.get(1), b.get(1));
         };
         for (int i = 0; i + 1 < keys.size(); i++)
         {
