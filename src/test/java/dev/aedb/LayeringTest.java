@@ -9,6 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,6 +152,31 @@ class LayeringTest
                 .because("the layer table lets " + fullName(e.getKey()) + " use only " + e.getValue())
                 .check(classes);
         }
+    }
+
+    /** The JMH benchmarks (a separate Maven project, not imported above) are users: public API only. */
+    @Test
+    void theBenchmarksUseOnlyThePublicApi() throws IOException
+    {
+        final Pattern ours = Pattern.compile("\\bdev\\.aedb\\.([a-z]+)\\.[A-Za-z]");
+        final List<String> violations = new ArrayList<>();
+        final Path jmh = Path.of("jmh", "src");
+        assertTrue(Files.isDirectory(jmh), "no " + jmh.toAbsolutePath());
+        try (Stream<Path> files = Files.walk(jmh))
+        {
+            for (final Path f : files.filter(p -> p.toString().endsWith(".java")).toList())
+            {
+                final Matcher m = ours.matcher(Files.readString(f));
+                while (m.find())
+                {
+                    if (!PUBLIC_PACKAGES.contains(m.group(1)) && !m.group(1).equals("bench"))
+                    {
+                        violations.add(f.getFileName() + ": " + m.group());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations, "jmh/ uses internal packages");
     }
 
     @Test
