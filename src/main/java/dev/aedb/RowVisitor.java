@@ -3,7 +3,7 @@ package dev.aedb;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives encoded rows (see {@code dev.aedb.codec.RowCodec}) from a zero-allocation read. The buffer is a view of
+ * Receives encoded rows (decode one with {@link TableHandle#decodeRow}) from a zero-allocation read. The buffer is a view of
  * the store, valid only during the call.
  */
 @FunctionalInterface

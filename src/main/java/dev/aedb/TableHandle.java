@@ -1,16 +1,24 @@
 package dev.aedb;
 
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.TypeCheck;
+import dev.aedb.codec.ByteWriter;
+import dev.aedb.codec.RowCodec;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.Row;
+import dev.aedb.model.Value;
 import dev.aedb.store.KeySpace;
 
 import org.agrona.DirectBuffer;
 
+import java.util.List;
+
 /**
- * Zero-allocation reads of one table at the latest snapshot, by encoded primary key (encode keys with
- * {@code dev.aedb.codec.KeyCodec} into a reused {@code ByteWriter}). Rows are handed to a {@link RowVisitor} in
- * the {@code dev.aedb.codec.RowCodec} format. Thread-safe; cheap to keep.
+ * Zero-allocation reads of one table at the latest snapshot, by encoded primary key: encode a key once with
+ * {@link #encodeKey} and reuse the bytes (wrapped in any {@link DirectBuffer}); rows are handed to a
+ * {@link RowVisitor} in the engine's row encoding, which {@link #decodeRow} turns into a {@link Row}. Thread-safe;
+ * cheap to keep.
  */
 public final class TableHandle
 {
@@ -79,6 +87,51 @@ public final class TableHandle
             final long seq = db.pinnedSeq(slot);
             final KeySpace ks = table(seq).rows();
             return Reads.scan(ks, seq, start, offset, length, false, null, 0, 0, limit, visitor);
+        }
+        finally
+        {
+            db.unpin(slot);
+        }
+    }
+
+    /**
+     * Encodes a primary key the way the store orders this table's rows: the bytes {@link #get} and {@link #scan}
+     * take. Unsigned byte order of two encodings is the order of the keys ({@link Value#compare} column by column).
+     *
+     * @param primaryKey the key values in key order; not null, no NULL elements, of the key columns' types.
+     * @return a new array holding the encoded key.
+     * @throws AedbException ARITY_MISMATCH, NULL_NOT_ALLOWED, TYPE_MISMATCH or INVALID_VALUE for a key that does not
+     *                       fit the table; TABLE_NOT_FOUND once the table is dropped.
+     */
+    public byte[] encodeKey(final List<Value> primaryKey)
+    {
+        AedbInstance.requireArgument(primaryKey, "primaryKey");
+        final CatalogState.TableState t = latestTable();
+        final ByteWriter out = new ByteWriter(64);
+        TypeCheck.encodeKey(t, primaryKey, out, Integer.MAX_VALUE);
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a row handed to a {@link RowVisitor} by this handle, with the table's current schema. Allocates.
+     *
+     * @param buffer holds the encoded row at {@code [offset, offset + length)}; not null.
+     * @return the row.
+     * @throws AedbException INVALID_ARGUMENT for a null buffer or a range outside it; TABLE_NOT_FOUND once the table
+     *                       is dropped.
+     */
+    public Row decodeRow(final DirectBuffer buffer, final int offset, final int length)
+    {
+        Reads.checkRange(buffer, "buffer", offset, length, false);
+        return RowCodec.decode(buffer, offset, length, latestTable().schema().columns());
+    }
+
+    private CatalogState.TableState latestTable()
+    {
+        final int slot = db.pin(ConsistencyMode.AT_LATEST);
+        try
+        {
+            return table(db.pinnedSeq(slot));
         }
         finally
         {
