@@ -1,6 +1,7 @@
 package dev.aedb;
 
 import dev.aedb.commit.CommitSettings;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.Durability;
 import dev.aedb.model.ErrorCode;
@@ -32,6 +33,7 @@ public final class AedbConfig
     private LongSupplier nanoClock = System::nanoTime;
     private long idempotencyWindowCommits = 100_000;
     private long minFreeDiskBytes = 256L * 1024 * 1024;
+    private IoFaults ioFaults = IoFaults.NONE;
     private boolean concluded;
 
     /** @return the value in force; see {@link #durability(Durability)} for its meaning and default. */
@@ -241,11 +243,27 @@ public final class AedbConfig
         return nanoClock;
     }
 
+    /**
+     * Tests: the fault seam this instance's WAL and commit path go through (default {@link IoFaults#NONE}). Per
+     * instance, so one instance's disk can fail while another's works.
+     */
+    AedbConfig ioFaults(final IoFaults faults)
+    {
+        this.ioFaults = faults;
+        return this;
+    }
+
+    IoFaults ioFaults()
+    {
+        return ioFaults;
+    }
+
     /** @return what the commit layer needs of this (concluded) configuration. */
     CommitSettings commitSettings()
     {
         return new CommitSettings(durability, recoveryMode, batchIntervalMicros, batchMaxBytes, maxGroupCommit, ingressCapacity,
-            idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope);
+            idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope,
+            ioFaults);
     }
 
     /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */
@@ -309,6 +327,10 @@ public final class AedbConfig
         if (nanoClock == null)
         {
             throw invalid("nanoClock=null");
+        }
+        if (ioFaults == null)
+        {
+            throw invalid("ioFaults=null");
         }
         if (maxEnvelopeBytes <= 0 || maxEnvelopeBytes > 16 * 1024 * 1024)
         {

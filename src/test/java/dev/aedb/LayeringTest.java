@@ -44,13 +44,14 @@ class LayeringTest
     static
     {
         LAYERS.put("model", Set.of());
+        LAYERS.put("io", Set.of("model"));
         LAYERS.put("codec", Set.of("model"));
         LAYERS.put("store", Set.of("model"));
-        LAYERS.put("wal", Set.of("model", "codec"));
+        LAYERS.put("wal", Set.of("model", "io", "codec"));
         LAYERS.put("catalog", Set.of("model", "codec", "store"));
-        LAYERS.put("commit", Set.of("model", "codec", "store", "wal", "catalog"));
+        LAYERS.put("commit", Set.of("model", "io", "codec", "store", "wal", "catalog"));
         LAYERS.put("query", Set.of("model", "codec", "store", "catalog"));
-        LAYERS.put("", Set.of("model", "codec", "store", "wal", "catalog", "commit", "query"));
+        LAYERS.put("", Set.of("model", "io", "codec", "store", "wal", "catalog", "commit", "query"));
         LAYERS.put("cli", Set.of("", "model"));
     }
 
@@ -65,6 +66,7 @@ class LayeringTest
 
     static
     {
+        PUBLIC_INTERNALS.put("io.IoFaults", "the per-instance fault seam: the facade's config carries it, wal and commit call it");
         PUBLIC_INTERNALS.put("codec.ByteReader", "commit (WAL replay) decodes frames with it");
         PUBLIC_INTERNALS.put("codec.ByteWriter", "the growable scratch buffer every encoder above codec writes into");
         PUBLIC_INTERNALS.put("codec.DecodeException", "commit tells undecodable WAL frames from rejected envelopes");
@@ -92,7 +94,6 @@ class LayeringTest
         PUBLIC_INTERNALS.put("commit.CommitSettings", "the facade hands the commit layer its settings");
         PUBLIC_INTERNALS.put("query.QueryExecutor", "the facade runs queries at a snapshot");
         PUBLIC_INTERNALS.put("cli.Main", "the executable jar's entry point");
-        PUBLIC_INTERNALS.put("wal.FaultInjection", "test-only static switches, until the per-instance fault seam replaces them");
     }
 
     private static JavaClasses classes;

@@ -1,11 +1,10 @@
 package dev.aedb;
 
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.RecoveryMode;
-import dev.aedb.wal.FaultInjection;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +28,6 @@ class RecoveryTest
 {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void resetFaults()
-    {
-        FaultInjection.reset();
-    }
 
     private void write(final int commits)
     {
@@ -129,13 +122,13 @@ class RecoveryTest
     @Test
     void shouldStopForGoodAfterASyncFailureAndKeepAcknowledgedCommits()
     {
-        try (AedbInstance db = TestSupport.open(dir))
+        final TestFaults faults = new TestFaults();
+        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.smallConfig()), dir))
         {
             db.createProject("p");
             db.commit(kvSet("acked", "yes"));
-            FaultInjection.failSync(true);
+            faults.failNextSync();
             expect(ErrorCode.IO_ERROR, () -> db.commit(kvSet("unacked", "maybe")));
-            FaultInjection.failSync(false);
             expect(ErrorCode.PREVIOUS_FAILURE, () -> db.commit(kvSet("later", "no")));
             expect(ErrorCode.PREVIOUS_FAILURE, () -> db.kvGet("p", "app", b("acked")));
             expect(ErrorCode.PREVIOUS_FAILURE, db::headState);
@@ -151,16 +144,17 @@ class RecoveryTest
     @Test
     void shouldRefuseCommitsWhileTheDiskIsFullAndRecoverAfter()
     {
-        try (AedbInstance db = TestSupport.open(dir))
+        final TestFaults faults = new TestFaults();
+        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.smallConfig()), dir))
         {
             db.createProject("p");
             final long head = db.headState().visibleHeadSeq();
-            FaultInjection.freeSpaceOverride(1024);
+            faults.usableSpace(1024);
             final AedbException ex = expect(ErrorCode.DISK_FULL, () -> db.commit(kvSet("k", "v")));
             assertTrue(ex.getMessage().contains("nothing written"), ex.getMessage());
             assertEquals(head, db.headState().visibleHeadSeq());
             assertFalse(db.kvGet("p", "app", b("k")).found());
-            FaultInjection.freeSpaceOverride(-1);
+            faults.usableSpace(IoFaults.NO_OVERRIDE);
             assertEquals(head + 1, db.commit(kvSet("k", "v")).commitSeq());
         }
         try (AedbInstance db = TestSupport.open(dir))

@@ -3,6 +3,7 @@ package dev.aedb;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.EnvelopeCodec;
 import dev.aedb.codec.FrameDescriptor;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.RecoveryMode;
@@ -179,7 +180,7 @@ class WalRecoveryTest
         TestSupport.deleteTree(dir.resolve("wal"));
         WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
         final long[] tornIndex = new long[1];
-        try (ChronicleWal wal = new ChronicleWal(dir.resolve("wal"), 0, WalState.open(dir),
+        try (ChronicleWal wal = new ChronicleWal(dir.resolve("wal"), 0, IoFaults.NONE, WalState.open(dir),
             new WalReader(dir.resolve("wal")).read((f, l, i, file, p) -> { }), WalState.Mark.NONE))
         {
             append(wal, commit(1, TransactionEnvelope.of(new dev.aedb.model.Mutation.Ddl(

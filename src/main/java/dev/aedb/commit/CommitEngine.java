@@ -139,7 +139,7 @@ public final class CommitEngine implements AutoCloseable
         final ChronicleWal wal;
         try
         {
-            wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), state, outcome.end(), last);
+            wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), config.ioFaults(), state, outcome.end(), last);
         }
         catch (final RuntimeException ex)
         {

@@ -1,5 +1,6 @@
 package dev.aedb.commit;
 
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.Durability;
 import dev.aedb.model.RecoveryMode;
 
@@ -20,6 +21,7 @@ import dev.aedb.model.RecoveryMode;
  * @param maxKvKeyBytes            largest KV key.
  * @param maxValueBytes            largest KV value or encoded row.
  * @param maxMutationsPerEnvelope  most mutations in one envelope.
+ * @param ioFaults                 the instance's fault seam, {@link IoFaults#NONE} outside tests.
  */
 public record CommitSettings(
     Durability durability,
@@ -33,6 +35,7 @@ public record CommitSettings(
     long minFreeDiskBytes,
     int maxKvKeyBytes,
     int maxValueBytes,
-    int maxMutationsPerEnvelope)
+    int maxMutationsPerEnvelope,
+    IoFaults ioFaults)
 {
 }

@@ -9,6 +9,7 @@ import dev.aedb.catalog.TableSchema;
 import dev.aedb.catalog.TypeCheck;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.RowCodec;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.Assertion;
 import dev.aedb.model.ColumnDef;
@@ -45,12 +46,6 @@ final class EnvelopeApplier
     /** The default scope every project gets. */
     static final String DEFAULT_SCOPE = "app";
 
-    /**
-     * Test hook, null in production: called with each mutation just before it applies, on the writer thread, so a
-     * test can make the engine meet an unexpected exception or Error in the middle of an envelope.
-     */
-    static volatile java.util.function.Consumer<Mutation> beforeMutation;
-
     /** Taking back a failed envelope failed as well: the store is in doubt and the engine must stop. */
     static final class RollbackFailedException extends RuntimeException
     {
@@ -65,6 +60,7 @@ final class EnvelopeApplier
 
     private final Store store;
     private final CommitSettings config;
+    private final IoFaults faults;
     private final ByteWriter keyScratch = new ByteWriter(256);
     private final ByteWriter rowScratch = new ByteWriter(1024);
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -84,6 +80,7 @@ final class EnvelopeApplier
         this.store = store;
         this.catalog = catalog;
         this.config = config;
+        this.faults = config.ioFaults();
     }
 
     /** @param enforce whether later applies check the size limits (off during WAL replay, on for live commits). */
@@ -113,13 +110,9 @@ final class EnvelopeApplier
             {
                 check(i, assertions.get(i));
             }
-            final java.util.function.Consumer<Mutation> hook = beforeMutation;
             for (final Mutation m : envelope.mutations())
             {
-                if (hook != null)
-                {
-                    hook.accept(m);
-                }
+                faults.crashPoint(IoFaults.APPLY_BEFORE_MUTATION, m);
                 mutate(m);
             }
         }

@@ -1,5 +1,6 @@
 package dev.aedb.wal;
 
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 
@@ -66,6 +67,7 @@ public final class ChronicleWal implements AutoCloseable
     private final WalState state;
     private final Set<Integer> syncedCycles = ConcurrentHashMap.newKeySet();
     private final long minFreeBytes;
+    private final IoFaults faults;
     private final java.nio.ByteBuffer headerProbe = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     private volatile IOException directorySyncFailure;
     private ExcerptAppender appender;
@@ -98,26 +100,28 @@ public final class ChronicleWal implements AutoCloseable
      * process are cleared here.
      *
      * @param minFreeBytes appends are refused with DISK_FULL when the file system has less usable space.
+     * @param faults       the instance's fault seam ({@link IoFaults#NONE} in production).
      * @param state        where acknowledgements are recorded.
      * @param end          where recovery found the log to end.
      * @param last         the last frame of the log (synced when this returns), or {@link WalState.Mark#NONE}.
      * @throws AedbException WAL_CORRUPT when Chronicle's view of the log's end is not recovery's.
      */
-    public ChronicleWal(final Path directory, final long minFreeBytes, final WalState state, final WalReader.End end,
-        final WalState.Mark last)
+    public ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
+        final WalReader.End end, final WalState.Mark last)
     {
-        this(directory, minFreeBytes, state, end, last, System::currentTimeMillis);
+        this(directory, minFreeBytes, faults, state, end, last, System::currentTimeMillis);
     }
 
     /**
      * @param clock wall-clock millis; Chronicle picks the cycle (the day) from it, never earlier than the log's last
      *              cycle, so a clock set back keeps appending to that cycle instead of an earlier file.
      */
-    ChronicleWal(final Path directory, final long minFreeBytes, final WalState state, final WalReader.End end,
-        final WalState.Mark last, final java.util.function.LongSupplier clock)
+    ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
+        final WalReader.End end, final WalState.Mark last, final java.util.function.LongSupplier clock)
     {
         this.directory = directory;
         this.minFreeBytes = minFreeBytes;
+        this.faults = faults;
         this.state = state;
         try
         {
@@ -220,20 +224,21 @@ public final class ChronicleWal implements AutoCloseable
 
     /**
      * Fails with DISK_FULL when usable space is below the configured floor. Checked at most once per MiB written,
-     * so a commit that gets through cannot fill the disk to the point where Chronicle's sparse file faults.
+     * so a commit that gets through cannot fill the disk to the point where Chronicle's sparse file faults (every
+     * time while the fault seam reports its own figure).
      */
     public void checkFreeSpace(final int upcomingBytes)
     {
         bytesSinceSpaceCheck += upcomingBytes;
-        if (bytesSinceSpaceCheck < FREE_SPACE_CHECK_BYTES && FaultInjection.freeSpaceOverride() < 0)
+        final long override = faults.usableSpaceOverride();
+        if (bytesSinceSpaceCheck < FREE_SPACE_CHECK_BYTES && override == IoFaults.NO_OVERRIDE)
         {
             return;
         }
         final long usable;
         try
         {
-            final long override = FaultInjection.freeSpaceOverride();
-            usable = override >= 0 ? override : Files.getFileStore(directory).getUsableSpace();
+            usable = override != IoFaults.NO_OVERRIDE ? override : Files.getFileStore(directory).getUsableSpace();
         }
         catch (final IOException ex)
         {
@@ -328,10 +333,20 @@ public final class ChronicleWal implements AutoCloseable
      * and the frames appended since (see the class comment).
      *
      * @return the Chronicle index of the excerpt.
-     * @throws AedbException WAL_CORRUPT, with nothing written, when Chronicle would put it anywhere else.
+     * @throws AedbException WAL_CORRUPT, with nothing written, when Chronicle would put it anywhere else; IO_ERROR,
+     *                       with nothing written, when the write fails.
      */
     public long append(final byte[] frame, final int length)
     {
+        try
+        {
+            faults.beforeAppend(length);
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot append to the WAL in " + directory + " (" + ex.getMessage()
+                + "); nothing of the frame was written", ex);
+        }
         if (appender == null)
         {
             appender = queue.createAppender();
@@ -368,6 +383,7 @@ public final class ChronicleWal implements AutoCloseable
         lastCrc = (frame[length - 4] & 0xFF) | (frame[length - 3] & 0xFF) << 8 | (frame[length - 2] & 0xFF) << 16
             | (frame[length - 1] & 0xFF) << 24;
         unsyncedBytes += length;
+        faults.crashPoint(IoFaults.WAL_AFTER_APPEND);
         return index;
     }
 
@@ -446,10 +462,8 @@ public final class ChronicleWal implements AutoCloseable
      */
     public void sync() throws IOException
     {
-        if (FaultInjection.syncFails())
-        {
-            throw new IOException("injected sync failure");
-        }
+        faults.crashPoint(IoFaults.WAL_BEFORE_SYNC);
+        faults.beforeSync();
         final IOException dirFailure = directorySyncFailure;
         if (dirFailure != null)
         {
@@ -460,6 +474,7 @@ public final class ChronicleWal implements AutoCloseable
             appender.sync();
         }
         unsyncedBytes = 0;
+        faults.crashPoint(IoFaults.WAL_AFTER_SYNC);
     }
 
     /**

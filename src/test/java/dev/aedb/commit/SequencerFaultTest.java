@@ -2,6 +2,8 @@ package dev.aedb.commit;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
+import dev.aedb.TestFaults;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CommitResult;
 import dev.aedb.model.Durability;
@@ -10,7 +12,6 @@ import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.TransactionEnvelope;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the sequencer does when applying an envelope throws something no validation foresaw (driven through the
- * package-private {@link EnvelopeApplier#beforeMutation} hook): an exception rejects that one envelope, an Error stops
- * the engine but fails every waiting request instead of leaving it hanging.
+ * instance's fault seam at crash point {@link IoFaults#APPLY_BEFORE_MUTATION}): an exception rejects that one envelope,
+ * an Error stops the engine but fails every waiting request instead of leaving it hanging.
  */
 class SequencerFaultTest
 {
@@ -44,11 +45,7 @@ class SequencerFaultTest
     @TempDir
     Path dir;
 
-    @AfterEach
-    void clearHook()
-    {
-        EnvelopeApplier.beforeMutation = null;
-    }
+    private final TestFaults faults = new TestFaults();
 
     private static byte[] bytes(final String s)
     {
@@ -67,7 +64,8 @@ class SequencerFaultTest
 
     private AedbInstance open(final Durability durability)
     {
-        final AedbInstance db = AedbInstance.open(new AedbConfig().storeSegmentBytes(4 << 20).durability(durability), dir);
+        final AedbConfig config = new AedbConfig().storeSegmentBytes(4 << 20).durability(durability);
+        final AedbInstance db = AedbInstance.open(faults.applyTo(config), dir);
         db.createProject("p");
         return db;
     }
@@ -78,13 +76,13 @@ class SequencerFaultTest
         try (AedbInstance db = open(Durability.FULL))
         {
             final long head = db.headState().visibleHeadSeq();
-            EnvelopeApplier.beforeMutation = m ->
+            faults.crashAt(IoFaults.APPLY_BEFORE_MUTATION, m ->
             {
                 if (isBoom(m))
                 {
                     throw new IllegalStateException("injected defect");
                 }
-            };
+            });
             final AedbException ex = assertTimeoutPreemptively(TIMEOUT, () -> assertThrows(AedbException.class,
                 () -> db.commit(TransactionEnvelope.of(kvSet("before", "1"), new Mutation.KvSet("p", "app", BOOM, bytes("x"))))));
             assertEquals(ErrorCode.INTERNAL_ERROR, ex.code(), ex.getMessage());
@@ -97,7 +95,6 @@ class SequencerFaultTest
             final ExecutionException failed = assertThrows(ExecutionException.class, () -> async.get(10, TimeUnit.SECONDS));
             assertEquals(ErrorCode.INTERNAL_ERROR, assertInstanceOf(AedbException.class, failed.getCause()).code());
         }
-        EnvelopeApplier.beforeMutation = null;
         try (AedbInstance db = AedbInstance.open(new AedbConfig().storeSegmentBytes(4 << 20), dir))
         {
             assertFalse(db.kvGet("p", "app", bytes("before")).found());
@@ -113,7 +110,7 @@ class SequencerFaultTest
         try
         {
             db.commit(kvSet("acked", "1"));
-            EnvelopeApplier.beforeMutation = m ->
+            faults.crashAt(IoFaults.APPLY_BEFORE_MUTATION, m ->
             {
                 if (isBoom(m))
                 {
@@ -124,7 +121,7 @@ class SequencerFaultTest
                     }
                     throw new StackOverflowError("injected");
                 }
-            };
+            });
             final AedbException ex = assertTimeoutPreemptively(TIMEOUT,
                 () -> assertThrows(AedbException.class, () -> db.commit(new Mutation.KvSet("p", "app", BOOM, bytes("x")))));
             assertEquals(ErrorCode.INTERNAL_ERROR, ex.code(), ex.getMessage());
@@ -142,7 +139,6 @@ class SequencerFaultTest
         }
         finally
         {
-            EnvelopeApplier.beforeMutation = null;
             assertTimeoutPreemptively(TIMEOUT, db::close);
         }
         try (AedbInstance reopened = AedbInstance.open(new AedbConfig().storeSegmentBytes(4 << 20), dir))

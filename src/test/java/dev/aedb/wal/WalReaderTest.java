@@ -1,6 +1,7 @@
 package dev.aedb.wal;
 
 import dev.aedb.codec.FrameDescriptor;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 
@@ -52,7 +53,7 @@ class WalReaderTest
         final Path walDir = dir.resolve("wal");
         final WalReader.End empty = new WalReader(walDir).read((f, l, i, file, p) -> { });
         assertEquals(WalReader.EndKind.EMPTY, empty.kind());
-        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), empty, WalState.Mark.NONE))
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir), empty, WalState.Mark.NONE))
         {
             for (long seq = 1; seq <= FRAMES; seq++)
             {
@@ -102,8 +103,8 @@ class WalReaderTest
         final long day = 86_400_000L;
         final long[] now = {20_000 * day + 1_000};
         long seq = 0;
-        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), new WalReader(walDir).read((f, l, i, file, p) -> { }),
-            WalState.Mark.NONE, () -> now[0]))
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir),
+            new WalReader(walDir).read((f, l, i, file, p) -> { }), WalState.Mark.NONE, () -> now[0]))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -136,7 +137,7 @@ class WalReaderTest
         assertEquals(WalReader.EndKind.CLEAN, end.kind());
         assertEquals(CycleFileDescriptor.index(20_001, 4), end.lastIndex());
         now[0] = 20_001 * day + 5;
-        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), end, WalState.Mark.NONE, () -> now[0]))
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir), end, WalState.Mark.NONE, () -> now[0]))
         {
             final byte[] f = frame(9);
             assertEquals(CycleFileDescriptor.index(20_001, 5), wal.append(f, f.length));
@@ -151,8 +152,8 @@ class WalReaderTest
     {
         WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
         final Path walDir = dir.resolve("wal");
-        try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), new WalReader(walDir).read((f, l, i, file, p) -> { }),
-            WalState.Mark.NONE))
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir),
+            new WalReader(walDir).read((f, l, i, file, p) -> { }), WalState.Mark.NONE))
         {
             for (long seq = 1; seq <= 3; seq++)
             {
@@ -165,7 +166,7 @@ class WalReaderTest
         final WalReader.End early = new WalReader.End(end.kind(), end.file(), end.position() - 8, null, end.cycle(), end.lastIndex());
         final AedbException ex = assertThrows(AedbException.class, () ->
         {
-            try (ChronicleWal wal = new ChronicleWal(walDir, 0, WalState.open(dir), early, WalState.Mark.NONE))
+            try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir), early, WalState.Mark.NONE))
             {
                 final byte[] f = frame(4);
                 wal.append(f, f.length);
