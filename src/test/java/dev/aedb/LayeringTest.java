@@ -75,6 +75,7 @@ class LayeringTest
         PUBLIC_INTERNALS.put("codec.KeyCodec", "catalog and query encode primary keys in the order the store keeps");
         PUBLIC_INTERNALS.put("codec.RowCodec", "commit encodes rows, query and the facade decode them");
         PUBLIC_INTERNALS.put("store.KeySpace", "the key space of a scope or table: catalog holds it, commit writes, query and facade read");
+        PUBLIC_INTERNALS.put("store.KeySpaceWriter", "the write side of key spaces, for commit (the single writer) only");
         PUBLIC_INTERNALS.put("store.KeyCompare", "the facade's range scans compare keys in store order");
         PUBLIC_INTERNALS.put("store.PinnedSlot", "a held snapshot owns its reader slot through it (Cleaner action)");
         PUBLIC_INTERNALS.put("store.ReaderStats", "reader-slot counts the facade turns into SnapshotStats");

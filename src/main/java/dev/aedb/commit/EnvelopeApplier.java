@@ -20,6 +20,7 @@ import dev.aedb.model.Row;
 import dev.aedb.model.TransactionEnvelope;
 import dev.aedb.model.Value;
 import dev.aedb.store.KeySpace;
+import dev.aedb.store.KeySpaceWriter;
 import dev.aedb.store.Store;
 
 import org.agrona.collections.LongArrayList;
@@ -59,6 +60,7 @@ final class EnvelopeApplier
     }
 
     private final Store store;
+    private final KeySpaceWriter writer;
     private final CommitSettings config;
     private final IoFaults faults;
     private final ByteWriter keyScratch = new ByteWriter(256);
@@ -78,6 +80,7 @@ final class EnvelopeApplier
     EnvelopeApplier(final Store store, final LiveCatalog catalog, final CommitSettings config)
     {
         this.store = store;
+        this.writer = store.writer();
         this.catalog = catalog;
         this.config = config;
         this.faults = config.ioFaults();
@@ -143,7 +146,7 @@ final class EnvelopeApplier
     {
         for (int i = undoVersions.size() - 1; i >= 0; i--)
         {
-            undoSpaces.get(i).pop(undoNodes.getLong(i), undoVersions.getLong(i));
+            writer.pop(undoSpaces.get(i), undoNodes.getLong(i), undoVersions.getLong(i));
         }
         for (final KeySpace ks : createdSpaces)
         {
@@ -257,7 +260,7 @@ final class EnvelopeApplier
         {
             final KeySpace ks = working.scope(x.projectId(), x.scopeId()).kv();
             view.wrap(x.key());
-            final long node = ks.findOrInsert(view, 0, x.key().length, created);
+            final long node = writer.findOrInsert(ks, view, 0, x.key().length, created);
             view.wrap(x.value());
             push(ks, node, false, view, x.value().length);
         }
@@ -287,22 +290,22 @@ final class EnvelopeApplier
         final long v;
         try
         {
-            v = ks.push(node, seq, tombstone, payload, 0, length);
+            v = writer.push(ks, node, seq, tombstone, payload, 0, length);
         }
         catch (final RuntimeException e)
         {
             if (ks.newest(node) == 0)
             {
-                ks.markGarbage(node, seq); // a key record inserted for this push stays empty: let the sweeper unlink it
+                writer.markGarbage(ks, node, seq); // a key record inserted for this push stays empty: let the sweeper unlink it
             }
             throw e;
         }
         undoSpaces.add(ks);
         undoNodes.addLong(node);
         undoVersions.addLong(v);
-        if (ks.trim(node) > 1 || tombstone)
+        if (writer.trim(ks, node) > 1 || tombstone)
         {
-            ks.markGarbage(node, seq);
+            writer.markGarbage(ks, node, seq);
         }
     }
 
@@ -325,7 +328,7 @@ final class EnvelopeApplier
     {
         final KeySpace ks = working.scope(projectId, scopeId).kv();
         view.wrap(key);
-        final long node = ks.findOrInsert(view, 0, key.length, created);
+        final long node = writer.findOrInsert(ks, view, 0, key.length, created);
         final long newest = ks.newest(node);
         final byte[] current = new byte[32];
         if (newest != 0 && !ks.isTombstone(newest))
@@ -334,7 +337,7 @@ final class EnvelopeApplier
             {
                 if (created[0])
                 {
-                    ks.markGarbage(node, seq);
+                    writer.markGarbage(ks, node, seq);
                 }
                 throw new AedbException(ErrorCode.INVALID_VALUE,
                     "value of key is " + ks.payloadLength(newest) + " bytes, not a 32-byte u256");
@@ -346,7 +349,7 @@ final class EnvelopeApplier
         {
             if (created[0])
             {
-                ks.markGarbage(node, seq);
+                writer.markGarbage(ks, node, seq);
             }
             throw new AedbException(add ? ErrorCode.OVERFLOW : ErrorCode.UNDERFLOW,
                 (add ? "u256 increment overflows" : "u256 decrement underflows") + " the counter");
@@ -370,7 +373,7 @@ final class EnvelopeApplier
                 "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
         }
         final KeySpace ks = t.rows();
-        final long node = ks.findOrInsert(keyScratch.buffer(), 0, keyScratch.position(), created);
+        final long node = writer.findOrInsert(ks, keyScratch.buffer(), 0, keyScratch.position(), created);
         if (insert && !created[0])
         {
             final long newest = ks.newest(node);

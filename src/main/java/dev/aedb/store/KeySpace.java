@@ -266,7 +266,7 @@ public final class KeySpace
      *
      * @return the key record; {@code created[0]} tells whether it was inserted.
      */
-    public long findOrInsert(final DirectBuffer key, final int offset, final int length, final boolean[] created)
+    long findOrInsert(final DirectBuffer key, final int offset, final int length, final boolean[] created)
     {
         final long existing = hashIndex.find(key, offset, length);
         if (existing != 0)
@@ -312,7 +312,7 @@ public final class KeySpace
      *
      * @return the version's address.
      */
-    public long push(final long node, final long seq, final boolean tombstone, final DirectBuffer payload, final int offset,
+    long push(final long node, final long seq, final boolean tombstone, final DirectBuffer payload, final int offset,
         final int length)
     {
         final long v = arena.allocate(VersionDescriptor.recordSize(length));
@@ -336,7 +336,7 @@ public final class KeySpace
      * Writer: undoes a {@link #push} of an envelope that failed. Readers may still hold the version (its seq is
      * above every pinned one), so it is retired, not freed, and its next pointer is left intact.
      */
-    public void pop(final long node, final long version)
+    void pop(final long node, final long version)
     {
         final UnsafeBuffer nb = arena.buffer(node);
         final long next = arena.buffer(version).getLong(Arena.offset(version) + VersionDescriptor.NEXT_OFFSET);
@@ -351,7 +351,7 @@ public final class KeySpace
      *
      * @return the number of versions left in the chain.
      */
-    public int trim(final long node)
+    int trim(final long node)
     {
         final ReaderRegistry registry = store.registry();
         return trim(node, registry.horizon(), registry.pins(), registry.pinCount());
@@ -362,7 +362,7 @@ public final class KeySpace
      *
      * @return the number of versions left in the chain.
      */
-    public int trim(final long node, final long horizon)
+    int trim(final long node, final long horizon)
     {
         return trim(node, horizon, NO_PINS, 0);
     }
@@ -456,7 +456,7 @@ public final class KeySpace
      * horizon reaches {@code seq}, or it may be dead (a tombstone, or an empty chain left by a rejected envelope).
      * A record already queued stays where it is; the visit re-queues it if it still has work left.
      */
-    public void markGarbage(final long node, final long seq)
+    void markGarbage(final long node, final long seq)
     {
         if (!gcQueued.add(node))
         {

@@ -24,6 +24,7 @@ public final class Store implements AutoCloseable
 
     private final Arena arena;
     private final ReaderRegistry registry;
+    private final KeySpaceWriter writer = new KeySpaceWriter();
     private final long retainedCommits;
     private final List<KeySpace> sweepable = new ArrayList<>();
     private final ArrayDeque<Object[]> retiredKeySpaces = new ArrayDeque<>();
@@ -76,6 +77,12 @@ public final class Store implements AutoCloseable
     ReaderRegistry registry()
     {
         return registry;
+    }
+
+    /** @return the write side of this store's key spaces, for the single writer thread only. */
+    public KeySpaceWriter writer()
+    {
+        return writer;
     }
 
     /** @return bytes in live arena blocks (rows, values, keys, versions not yet reclaimed). */
