@@ -1,5 +1,6 @@
 package dev.aedb;
 
+import dev.aedb.agent.AgentHost;
 import dev.aedb.catalog.CatalogState;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.commit.CommitEngine;
@@ -37,6 +38,11 @@ import java.util.concurrent.CompletableFuture;
  * thread; reads never block and are never blocked. Durability of an acknowledged commit follows
  * {@link AedbConfig#durability()}.
  * <p>
+ * Background work runs as Agrona agents, each on a daemon thread of its own: the sequencer ({@code aedb-sequencer})
+ * and the store's preparation of memory ahead of need ({@code aedb-store-prep}). {@link #open} wires the parts,
+ * starts the preparation agent, recovers the WAL, and only then starts the sequencer; constructing the parts starts
+ * nothing.
+ * <p>
  * Data directory layout: {@code LOCK} (exclusive ownership), {@code wal.state} (aedb's record of the last
  * acknowledged and synced WAL frames), {@code wal/} (Chronicle Queue cycle files), {@code store/} (arena segments,
  * rebuilt from the WAL at each open).
@@ -52,24 +58,69 @@ public final class AedbInstance implements AutoCloseable
     private final RecoveryReport recoveryReport;
     private volatile boolean closed;
 
-    private AedbInstance(final AedbConfig config, final Path directory)
+    private AedbInstance(final AedbConfig config, final Path directory, final DirectoryLock lock, final Store store,
+        final LiveCatalog catalog, final CommitEngine engine)
     {
         this.config = config;
         this.directory = directory;
-        this.lock = DirectoryLock.acquire(directory);
+        this.lock = lock;
+        this.store = store;
+        this.engine = engine;
+        this.reads = new InstanceReadView(store, catalog, this::ensureOpen, config.maxSnapshotAgeMillis());
+        this.recoveryReport = engine.recoveryReport();
+    }
+
+    /**
+     * Opens (creating if needed) the database in {@code directory}, replaying its WAL.
+     *
+     * @throws AedbException JVM_FLAGS_MISSING when the JVM lacks the flags of {@link JvmFlags}, INVALID_CONFIG,
+     *                       DATABASE_LOCKED when another instance holds the directory, WAL_CORRUPT or
+     *                       REPLAY_DIVERGENCE when recovery refuses the log.
+     */
+    public static AedbInstance open(final AedbConfig config, final Path directory)
+    {
+        return open(config, directory, AgentHost.threads());
+    }
+
+    /**
+     * Opens as {@link #open(AedbConfig, Path)}, with the background agents run by {@code agents}. Tests pass
+     * {@link AgentHost#invokers()} and step the agents through {@code agents.invoker(roleName)}
+     * ({@link CommitEngine#SEQUENCER_ROLE_NAME}, {@link Store#PREPARATION_ROLE_NAME}); a sequencer that is not invoked
+     * acknowledges nothing, so such a test commits with {@code commitAsync} only.
+     */
+    static AedbInstance open(final AedbConfig config, final Path directory, final AgentHost agents)
+    {
+        JvmFlags.check();
+        requireArgument(config, "config");
+        requireArgument(directory, "directory");
+        config.conclude();
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot create data directory " + directory + ": " + ex.getMessage(), ex);
+        }
+        return wireRecoverAndStart(config, directory.toAbsolutePath(), agents);
+    }
+
+    private static AedbInstance wireRecoverAndStart(final AedbConfig config, final Path directory, final AgentHost agents)
+    {
+        final DirectoryLock lock = DirectoryLock.acquire(directory);
         Store s = null;
         CommitEngine e = null;
         try
         {
             s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
                 config.maxSnapshotAgeNanos(), config.nanoClock(), config.retainedCommits());
+            // Before recovery: replay fills the store as commits do, and its next segments are prepared ahead too.
+            s.startPreparation(agents);
             final LiveCatalog catalog = new LiveCatalog();
             e = CommitEngine.open(config.commitSettings(), s, catalog, directory, lock);
-            e.start();
-            this.engine = e;
-            this.reads = new InstanceReadView(s, catalog, this::ensureOpen, config.maxSnapshotAgeMillis());
-            this.recoveryReport = e.recoveryReport();
-            this.store = s;
+            final AedbInstance db = new AedbInstance(config, directory, lock, s, catalog, e);
+            e.start(agents);
+            return db;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -88,30 +139,6 @@ public final class AedbInstance implements AutoCloseable
             }
             throw new AedbException(ErrorCode.IO_ERROR, "cannot open " + directory + ": " + ex, ex);
         }
-    }
-
-    /**
-     * Opens (creating if needed) the database in {@code directory}, replaying its WAL.
-     *
-     * @throws AedbException JVM_FLAGS_MISSING when the JVM lacks the flags of {@link JvmFlags}, INVALID_CONFIG,
-     *                       DATABASE_LOCKED when another instance holds the directory, WAL_CORRUPT or
-     *                       REPLAY_DIVERGENCE when recovery refuses the log.
-     */
-    public static AedbInstance open(final AedbConfig config, final Path directory)
-    {
-        JvmFlags.check();
-        requireArgument(config, "config");
-        requireArgument(directory, "directory");
-        config.conclude();
-        try
-        {
-            Files.createDirectories(directory);
-        }
-        catch (final IOException ex)
-        {
-            throw new AedbException(ErrorCode.IO_ERROR, "cannot create data directory " + directory + ": " + ex.getMessage(), ex);
-        }
-        return new AedbInstance(config, directory.toAbsolutePath());
     }
 
     /** Opens with the default configuration, as {@link #open(AedbConfig, Path)}. */

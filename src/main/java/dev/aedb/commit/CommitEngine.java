@@ -1,5 +1,7 @@
 package dev.aedb.commit;
 
+import dev.aedb.agent.AgentHost;
+import dev.aedb.agent.WakeableIdleStrategy;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.DecodeException;
@@ -17,6 +19,8 @@ import dev.aedb.wal.DirectoryLock;
 import dev.aedb.wal.WalReader;
 import dev.aedb.wal.WalState;
 
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -27,7 +31,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
@@ -44,15 +47,35 @@ import java.util.zip.CRC32C;
  * engine keeps going. Only I/O and integrity failures (WAL append or sync, store data that does not decode, a
  * rollback that fails) and an Error on the sequencer thread stop it for good (fail-stop): every pending request
  * fails and every later one fails with PREVIOUS_FAILURE.
+ * <p>
+ * The sequencer is an Agrona {@link Agent} ({@value #SEQUENCER_ROLE_NAME}) started by {@link #start(AgentHost)}: on
+ * a daemon thread of its own in production, through an {@code AgentInvoker} in tests. One duty cycle is one pass of
+ * the commit loop (drain and apply a batch, or finish a due BATCH sync, or housekeeping); between cycles that found
+ * nothing it idles with a {@link WakeableIdleStrategy}: it spins {@value #IDLE_SPINS} cycles (about 20 us here), then
+ * parks for at most {@value #IDLE_PARK_NANOS} ns, or until a BATCH sync is due, and a submitter unparks a parked
+ * sequencer, so a commit after an idle spell waits for no park period.
  */
 public final class CommitEngine implements AutoCloseable
 {
-    private static final long SPIN_NANOS = 20_000;
+    /** The sequencer agent's role name, also the name of its thread. */
+    public static final String SEQUENCER_ROLE_NAME = "aedb-sequencer";
+    /**
+     * Idle duty cycles the sequencer spins before it parks. An idle cycle (an empty drain, a clock read, the runner's
+     * loop and a spin wait; housekeeping every 20 us) took about 65 ns on the 2-vCPU test machines (AMD EPYC, JDK 17),
+     * so the spin lasts about 20 us (16-23 us measured), as the time-based spin before it did: longer than a
+     * buffered-commit caller is usually away between two commits. A longer spin trades CPU for tails (docs/design.md).
+     */
+    static final long IDLE_SPINS = 300;
+    /** How often, at most, an idle sequencer reclaims, prunes catalog history and sweeps. */
+    private static final long HOUSEKEEPING_INTERVAL_NANOS = 20_000;
     /** How long a blocking OS_BUFFERED caller spins before parking: the ack is a few microseconds away. */
     private static final long CALLER_SPIN_NANOS = 50_000;
     /** How long close() waits for callbacks of completed commits to run before it returns anyway. */
     private static final long CALLBACK_CLOSE_WAIT_NANOS = 1_000_000_000L;
-    private static final long IDLE_PARK_NANOS = 1_000_000;
+    /** The longest park of an idle sequencer (it wakes to reclaim and sweep, and for the lock check). */
+    static final long IDLE_PARK_NANOS = 1_000_000;
+    /** What a duty cycle returns when a stop was asked for and nothing is left to do. */
+    private static final int STOP = -1;
     private static final int SWEEP_BUDGET = 512;
     private static final int RECLAIM_PENDING_THRESHOLD = 4096;
     /** How often, at most, the sequencer checks before writing that the directory's LOCK file is still its own. */
@@ -70,19 +93,23 @@ public final class CommitEngine implements AutoCloseable
     private final CallbackExecutor callbacks = new CallbackExecutor();
     private final CRC32C crc = new CRC32C();
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
-    private final Thread thread;
+    private final Sequencer sequencer = new Sequencer();
+    private final WakeableIdleStrategy idleStrategy = new WakeableIdleStrategy(IDLE_SPINS, 0, IDLE_PARK_NANOS,
+        IDLE_PARK_NANOS, sequencer);
     private final RecoveryReport recoveryReport;
     private final DirectoryLock lock;
     private long lastLockCheck = Long.MIN_VALUE / 2;
     private volatile boolean running = true;
-    /** Set when the sequencer thread has stopped taking requests (after close or an Error). */
+    /** Set when the sequencer has stopped taking requests (after close or an Error). */
     private volatile boolean stopped;
-    private volatile boolean parked;
     private volatile AedbException failure;
+    private volatile AgentHost.Handle sequencerHandle;
     private AedbException batchFailure;
     private boolean syncRequested;
     private long lastSeq;
     private long firstAwaitNanos;
+    private long lastHousekeepingNanos;
+    private boolean housekeepingDue = true;
 
     private CommitEngine(final CommitSettings config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
         final IdempotencyIndex idempotency, final RecoveryReport report, final DirectoryLock lock)
@@ -99,14 +126,12 @@ public final class CommitEngine implements AutoCloseable
         store.publishVisible(lastSeq);
         store.publishDurable(lastSeq);
         store.reclaim();
-        thread = new Thread(this::run, "aedb-sequencer");
-        thread.setDaemon(true);
     }
 
     /**
      * Recovers the data directory's WAL into the store ({@link WalReplay}), makes what it read durable and recorded
      * in the {@link WalState}, and opens the WAL for appending where the log ends. The sequencer does not run until
-     * {@link #start()}.
+     * {@link #start(AgentHost)}.
      *
      * @param catalog the catalog recovery and later commits publish to; readers find their versions there.
      * @param lock the held lock of {@code dataDirectory}; the sequencer checks it before writing (at most every ms).
@@ -150,10 +175,20 @@ public final class CommitEngine implements AutoCloseable
             new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), outcome.notes()), lock);
     }
 
-    /** Starts the sequencer. */
-    public void start()
+    /**
+     * Starts the sequencer agent on {@code host}: with {@link AgentHost#threads()} on its daemon thread
+     * {@value #SEQUENCER_ROLE_NAME}; with {@link AgentHost#invokers()} it does one duty cycle per invoke of
+     * {@code host.invoker(SEQUENCER_ROLE_NAME)}, on the invoking thread, which then must not block in {@link #commit}
+     * and must be the same thread every time (Chronicle's appender belongs to the first thread that appends). Call
+     * once. {@link #close()} stops it.
+     */
+    public void start(final AgentHost host)
     {
-        thread.start();
+        if (sequencerHandle != null)
+        {
+            throw new IllegalStateException("sequencer already started");
+        }
+        sequencerHandle = host.start(sequencer, idleStrategy, this::onAgentError);
     }
 
     /** @return what recovery did. */
@@ -256,10 +291,7 @@ public final class CommitEngine implements AutoCloseable
             throw new AedbException(ErrorCode.QUEUE_FULL, "commit queue is full (ingressCapacity=" + config.ingressCapacity()
                 + "); retry later");
         }
-        if (parked)
-        {
-            LockSupport.unpark(thread);
-        }
+        idleStrategy.wake(); // a parked sequencer wakes now, not at the end of its park
         if (stopped)
         {
             // The sequencer set `stopped` and then read the queue up to its tail (drainAfterStop); our offer moved the
@@ -298,61 +330,151 @@ public final class CommitEngine implements AutoCloseable
         }
     }
 
-    // ------------------------------------------------------------------ sequencer thread
+    // ------------------------------------------------------------------ sequencer agent
 
-    private void run()
+    /**
+     * The sequencer agent. {@code doWork} is one pass of the commit loop; everything it calls runs on the agent's thread
+     * (or the invoking thread), the only writer of the WAL and the store. Fail-stop is its own: any throwable escaping a
+     * pass ends the agent through {@link #die} (every request it holds fails) before the runner sees it, so no
+     * runner or invoker ever swallows an error and carries on.
+     */
+    private final class Sequencer implements Agent, WakeableIdleStrategy.Condition
     {
-        try
+        /**
+         * @return the work done (commits drained, a BATCH sync, records swept), 0 when there was nothing to do.
+         * @throws AgentTerminationException (expected) once stopped: after {@link #close()} when everything queued is
+         *                                   done, or after a failure that stopped the sequencer.
+         */
+        @Override
+        public int doWork()
         {
-            loop();
-            shutdown();
+            if (stopped)
+            {
+                throw new AgentTerminationException(true); // stopped by a fail-stop in onAgentError
+            }
+            final int work;
+            try
+            {
+                work = dutyCycle();
+            }
+            catch (final Throwable t)
+            {
+                die(t);
+                throw new AgentTerminationException(t, true);
+            }
+            if (work == STOP)
+            {
+                throw new AgentTerminationException(true);
+            }
+            return work;
         }
-        catch (final Throwable t)
+
+        /** After the last duty cycle of a stop: syncs, resolves what is left with CLOSED (nothing after a failure). */
+        @Override
+        public void onClose()
         {
-            die(t);
+            if (stopped)
+            {
+                return; // died: die() already failed everything it held
+            }
+            try
+            {
+                shutdown();
+            }
+            catch (final Throwable t)
+            {
+                die(t);
+            }
+        }
+
+        @Override
+        public String roleName()
+        {
+            return SEQUENCER_ROLE_NAME;
+        }
+
+        /** Before parking: a request queued (read after the idle strategy raised its flag) or a stop asked for. */
+        @Override
+        public boolean hasWork()
+        {
+            return !running || !ingress.isEmpty();
+        }
+
+        /** A BATCH group commit waiting for its interval bounds the park, so its sync is not late. */
+        @Override
+        public long parkLimitNanos()
+        {
+            if (awaiting.isEmpty())
+            {
+                return Long.MAX_VALUE;
+            }
+            return Math.max(1_000, firstAwaitNanos + config.batchIntervalMicros() * 1000 - System.nanoTime());
         }
     }
 
-    private void loop()
+    /**
+     * The runner's (or invoker's) error handler: reached only by a throwable that escaped the sequencer's own catch
+     * (from die() itself). The engine stops for good, as for an Error inside a duty cycle.
+     */
+    private void onAgentError(final Throwable t)
     {
-        while (true)
+        die(t);
+    }
+
+    /**
+     * One pass of the commit loop.
+     *
+     * @return the work done, 0 for none, or {@link #STOP} once {@link #close()} asked for a stop and the queue is empty
+     *         and no BATCH sync is due (the rest, a sync and CLOSED for what comes later, is {@link #shutdown()}).
+     */
+    private int dutyCycle()
+    {
+        final int drained = ingress.drainTo(batch, config.maxGroupCommit());
+        if (drained > 0)
         {
-            final int drained = ingress.drainTo(batch, config.maxGroupCommit());
-            if (drained > 0)
+            checkLock();
+            for (final PendingCommit p : batch)
             {
-                checkLock();
-                for (final PendingCommit p : batch)
-                {
-                    process(p);
-                }
-                batch.clear();
-                batchFailure = null;
-                finishBatch(false);
-                handOverCallbacks();
-                store.reclaim();
-                continue;
+                process(p);
             }
-            if (!awaiting.isEmpty() && batchDue())
+            batch.clear();
+            batchFailure = null;
+            finishBatch(false);
+            handOverCallbacks();
+            store.reclaim();
+            housekeepingDue = true;
+            return drained;
+        }
+        if (!awaiting.isEmpty() && batchDue())
+        {
+            finishBatch(true);
+            handOverCallbacks();
+            return 1;
+        }
+        if (!running)
+        {
+            return STOP;
+        }
+        if (failure == null)
+        {
+            // Once after each batch and at most every 20 us while idle, not on every spin: a commit arriving during
+            // the spin is picked up at the next empty drain.
+            final long now = System.nanoTime();
+            if (housekeepingDue || now - lastHousekeepingNanos >= HOUSEKEEPING_INTERVAL_NANOS)
             {
-                finishBatch(true);
-                handOverCallbacks();
-                continue;
-            }
-            if (!running)
-            {
-                break;
-            }
-            if (failure == null)
-            {
+                housekeepingDue = false;
+                lastHousekeepingNanos = now;
                 final long horizon = store.reclaim();
                 applier.pruneCatalogHistory(horizon);
-                if (store.sweep(SWEEP_BUDGET) > 0)
+                final int swept = store.sweep(SWEEP_BUDGET);
+                if (swept > 0)
                 {
-                    continue;
+                    housekeepingDue = true; // more may be ready: sweep again next cycle rather than idle
+                    return swept;
                 }
             }
-            idle();
         }
+        return 0;
     }
 
     /**
@@ -376,30 +498,6 @@ public final class CommitEngine implements AutoCloseable
             failStop(ex);
             batchFailure = ex;
         }
-    }
-
-    private void idle()
-    {
-        final long start = System.nanoTime();
-        while (System.nanoTime() - start < SPIN_NANOS)
-        {
-            if (!ingress.isEmpty() || !running)
-            {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        parked = true;
-        if (ingress.isEmpty() && running)
-        {
-            long parkNanos = IDLE_PARK_NANOS;
-            if (!awaiting.isEmpty())
-            {
-                parkNanos = Math.max(1_000, firstAwaitNanos + config.batchIntervalMicros() * 1000 - System.nanoTime());
-            }
-            LockSupport.parkNanos(this, parkNanos);
-        }
-        parked = false;
     }
 
     private boolean batchDue()
@@ -643,7 +741,8 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
-     * Sequencer: an Error (out of memory, stack overflow, a linkage error) or an exception outside any one envelope.
+     * Sequencer: an Error (out of memory, stack overflow, a linkage error) or an exception outside any one envelope,
+     * escaping a duty cycle (or onClose, or reaching the runner's error handler).
      * The sequencer's state cannot be trusted any more, so the engine stops for good, and every request it holds is
      * failed rather than left waiting forever. A commit already appended to the WAL but not yet acknowledged may be
      * durable; its caller gets the failure, as after a failed sync.
@@ -652,7 +751,7 @@ public final class CommitEngine implements AutoCloseable
     {
         try
         {
-            failStop(new AedbException(ErrorCode.INTERNAL_ERROR, "the sequencer thread stopped: " + t
+            failStop(new AedbException(ErrorCode.INTERNAL_ERROR, "the sequencer stopped: " + t
                 + "; commits in flight may or may not be written", t));
             final AedbException error = failure;
             for (final PendingCommit p : batch)
@@ -691,25 +790,15 @@ public final class CommitEngine implements AutoCloseable
      * Stops the sequencer after it has finished what was queued, syncing the WAL first, then closes the WAL. Every
      * request queued before completes (normally, or with CLOSED if the sequencer did not reach it). Waits up to a
      * second for the callbacks of completed async commits; a callback that blocks longer does not hold close() up.
-     * Also closes an engine that was never started (an open that failed after recovery).
+     * Also closes an engine that was never started (an open that failed after recovery). With an invoker the
+     * remaining duty cycles run on the calling thread.
      */
     @Override
     public void close()
     {
         running = false;
-        LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.getState() != Thread.State.NEW && thread.isAlive())
-        {
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
+        idleStrategy.wake();
+        final boolean interrupted = sequencerHandle != null && sequencerHandle.awaitClosed();
         wal.close();
         callbacks.shutdown(CALLBACK_CLOSE_WAIT_NANOS);
         if (interrupted)

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Off-heap memory for version records and index nodes: fixed-size segment files, each written with zeros to its
@@ -28,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * to per-size-class free lists (exact 16-byte classes up to 2 KiB, powers of two above) and are reused first.
  * <p>
  * Threading: {@link #allocate} and {@link #free} are called by the single writer thread only; {@link #buffer}
- * and {@link #offset} by any thread.
+ * and {@link #offset} by any thread. The next segment is created ahead of need by the store's
+ * {@link PreparationAgent}.
  */
 final class Arena implements AutoCloseable
 {
@@ -41,12 +41,13 @@ final class Arena implements AutoCloseable
 
     private final Path directory;
     private final int segmentBytes;
+    private final PreparationAgent preparer;
     private final List<FileChannel> channels = new ArrayList<>();
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final long[] freeHeads = new long[SMALL_CLASSES + 32];
     private volatile UnsafeBuffer[] segments = new UnsafeBuffer[0];
-    /** The next segment, being created ahead of need on a background thread (writer thread field), or null. */
-    private CompletableFuture<Segment> nextSegment;
+    /** The next segment, queued for creation ahead of need by the preparation agent (writer thread field), or null. */
+    private Preparation<Segment> nextSegment;
     private int bump;
     private long allocatedBytes;
     private long freeBytes;
@@ -55,11 +56,13 @@ final class Arena implements AutoCloseable
      * @param directory    where segment files live; existing segment files are deleted (the arena is rebuilt from
      *                     the WAL at every open).
      * @param segmentBytes size of each segment, a power of two.
+     * @param preparer     where the next segment is queued for creation ahead of need.
      */
-    public Arena(final Path directory, final int segmentBytes)
+    Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer)
     {
         this.directory = directory;
         this.segmentBytes = segmentBytes;
+        this.preparer = preparer;
         try
         {
             Files.createDirectories(directory);
@@ -185,28 +188,15 @@ final class Arena implements AutoCloseable
     }
 
     /**
-     * Writer thread: starts creating the next segment file on a background thread, so that the writer does not
-     * stall for the zero-fill of a whole segment (about 100-200 ms for 64 MiB on the test machines) when the
-     * current one runs out.
+     * Writer thread: queues the creation of the next segment for the preparation agent, so that the writer does not
+     * stall for the zero-fill of a whole segment (about 100-200 ms for 64 MiB on the test machines) when the current
+     * one runs out. If the agent has not started it by then (or the queue was full), the writer creates it inline.
      */
     private void prepareNextSegment()
     {
         final int index = segments.length;
-        final CompletableFuture<Segment> future = new CompletableFuture<>();
-        final Thread t = new Thread(() ->
-        {
-            try
-            {
-                future.complete(createSegment(index));
-            }
-            catch (final Throwable ex)
-            {
-                future.completeExceptionally(ex);
-            }
-        }, "aedb-arena-segment-" + index);
-        t.setDaemon(true);
-        t.start();
-        nextSegment = future;
+        nextSegment = new Preparation<>(() -> createSegment(index));
+        preparer.submit(nextSegment);
     }
 
     private void addSegment()
@@ -217,13 +207,14 @@ final class Arena implements AutoCloseable
             throw new IllegalStateException("arena is full: " + MAX_SEGMENTS + " segments");
         }
         Segment segment = null;
-        final CompletableFuture<Segment> prepared = nextSegment;
+        final Preparation<Segment> prepared = nextSegment;
         nextSegment = null;
         if (prepared != null)
         {
             try
             {
-                segment = prepared.join(); // usually done long ago; if not, it is further along than a fresh start
+                // Usually done long ago; if under way, it is further along than a fresh start; null if never started.
+                segment = prepared.take();
             }
             catch (final RuntimeException ex)
             {
@@ -301,15 +292,18 @@ final class Arena implements AutoCloseable
      */
     public void close(final boolean unmap)
     {
-        final CompletableFuture<Segment> prepared = nextSegment;
+        final Preparation<Segment> prepared = nextSegment;
         nextSegment = null;
         if (prepared != null)
         {
             try
             {
-                final Segment segment = prepared.join();
-                channels.add(segment.channel());
-                mappings.add(segment.mapping()); // no reader has seen it: unmapped below like the others, or left to GC
+                final Segment segment = prepared.take(); // null: never started, and now it never will be
+                if (segment != null)
+                {
+                    channels.add(segment.channel());
+                    mappings.add(segment.mapping()); // no reader has seen it: unmapped below like the others, or left to GC
+                }
             }
             catch (final RuntimeException ignore)
             {

@@ -4,8 +4,6 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.CompletableFuture;
-
 /**
  * Off-heap hash index from key bytes to key-record address, beside a {@link KeySpace}'s skip list, so a point
  * lookup costs one or two cache misses instead of a walk down the list. Open addressing with linear probing over
@@ -37,23 +35,25 @@ final class HashIndex
     private static final int INITIAL_CAPACITY = 1024;
     /** Old slots moved to the new array per insert while a resize is in progress. */
     static final int MIGRATE_SLOTS = 16;
-    /** Arrays at least this large (slots) are allocated ahead on a background thread: zeroing 128 MiB takes ~90 ms. */
+    /** Arrays at least this large (slots) are allocated ahead by the preparation agent: zeroing 128 MiB takes ~90 ms. */
     private static final int BACKGROUND_ALLOCATION_SLOTS = 1 << 18;
 
     private final KeySpace keySpace;
+    private final PreparationAgent preparer;
     private volatile UnsafeBuffer table;
     private volatile UnsafeBuffer previous;
-    /** The next array, allocated (and zeroed) ahead of the resize on a background thread, or null. */
-    private CompletableFuture<UnsafeBuffer> nextTable;
+    /** The next array, queued for allocation (and zeroing) ahead of the resize by the preparation agent, or null. */
+    private Preparation<UnsafeBuffer> nextTable;
     private int mask;
     private int previousMask;
     private int migrated;
     private int live;
     private int tombstones;
 
-    HashIndex(final KeySpace keySpace)
+    HashIndex(final KeySpace keySpace, final PreparationAgent preparer)
     {
         this.keySpace = keySpace;
+        this.preparer = preparer;
         this.table = allocate(INITIAL_CAPACITY);
         this.mask = INITIAL_CAPACITY - 1;
     }
@@ -133,7 +133,8 @@ final class HashIndex
             && (live + tombstones + 1) * 8L > (mask + 1) * 3L)
         {
             final int capacity = (mask + 1) * 4; // what the resize at half load picks when few slots are tombstones
-            nextTable = CompletableFuture.supplyAsync(() -> allocate(capacity), HashIndex::startDaemon);
+            nextTable = new Preparation<>(() -> allocate(capacity));
+            preparer.submit(nextTable);
         }
         final long h = hash(key, offset, length);
         put(table, mask, h, (h & ~ADDRESS_MASK) | node);
@@ -209,9 +210,10 @@ final class HashIndex
         UnsafeBuffer next = null;
         if (nextTable != null)
         {
-            final UnsafeBuffer prepared = nextTable.join(); // a failed allocation throws here as it would inline
+            // null: the agent never started it (allocated inline below); a failed allocation throws here as it would inline
+            final UnsafeBuffer prepared = nextTable.take();
             nextTable = null;
-            if ((prepared.capacity() >> 3) >= capacity)
+            if (prepared != null && (prepared.capacity() >> 3) >= capacity)
             {
                 next = prepared;
                 capacity = prepared.capacity() >> 3;
@@ -228,13 +230,6 @@ final class HashIndex
         mask = capacity - 1;
         tombstones = 0;
         table = next;
-    }
-
-    private static void startDaemon(final Runnable task)
-    {
-        final Thread t = new Thread(task, "aedb-hash-index-allocation");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Writer: moves up to {@code slots} slots of the old array into the new one; clears {@code previous} at the end. */
@@ -257,6 +252,12 @@ final class HashIndex
         {
             previous = null;
         }
+    }
+
+    /** @return the slots of the array new keys go to (for tests). */
+    int capacity()
+    {
+        return mask + 1;
     }
 
     /** @return whether a resize is still moving slots (for tests). */

@@ -59,7 +59,7 @@ public final class KeySpace
         {
             b.putLong(o + NEXT_OFFSET + 8 * i, 0);
         }
-        this.hashIndex = new HashIndex(this);
+        this.hashIndex = new HashIndex(this, store.preparation());
     }
 
     // ---------------------------------------------------------------- reader side
@@ -94,6 +94,12 @@ public final class KeySpace
     boolean hashIndexMigrating()
     {
         return hashIndex.migrating();
+    }
+
+    /** @return the slots of the hash index's current array (for tests). */
+    int hashIndexCapacity()
+    {
+        return hashIndex.capacity();
     }
 
     long hashOf(final long node)

@@ -1,5 +1,6 @@
 package dev.aedb.store;
 
+import dev.aedb.agent.AgentHost;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 
@@ -14,14 +15,22 @@ import java.util.function.LongSupplier;
  * The multi-version store: the {@link Arena}, the {@link ReaderRegistry}, the visible and durable heads, and
  * deferred reclamation of unlinked memory. One writer thread (the sequencer) changes it; any number of readers
  * read it without locks.
+ * <p>
+ * Background work: the store's {@link PreparationAgent} ({@code aedb-store-prep}) makes memory ahead of the writer's
+ * need once {@link #startPreparation} has started it; constructing a store starts no thread. Until then, or if it
+ * never runs, the writer does that work itself when it needs the result.
  */
 public final class Store implements AutoCloseable
 {
+    /** The role name of the store's preparation agent, also its thread's name. */
+    public static final String PREPARATION_ROLE_NAME = PreparationAgent.ROLE_NAME;
+
     static final long KIND_NODE = 1;
     static final long KIND_VERSION_SINGLE = 2;
     static final long KIND_VERSION_CHAIN = 3;
     private static final long KIND_MASK = 0xF;
 
+    private final PreparationAgent preparation = new PreparationAgent();
     private final Arena arena;
     private final ReaderRegistry registry;
     private final KeySpaceWriter writer = new KeySpaceWriter();
@@ -36,6 +45,7 @@ public final class Store implements AutoCloseable
     private volatile long visibleHead;
     private volatile long durableHead;
     private int sweepIndex;
+    private volatile AgentHost.Handle preparationHandle;
 
     /**
      * @param directory       folder for the arena's segment files.
@@ -64,7 +74,7 @@ public final class Store implements AutoCloseable
 
     Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
     {
-        this.arena = new Arena(directory, segmentBytes);
+        this.arena = new Arena(directory, segmentBytes, preparation);
         this.registry = registry;
         this.retainedCommits = retainedCommits;
     }
@@ -72,6 +82,24 @@ public final class Store implements AutoCloseable
     Arena arena()
     {
         return arena;
+    }
+
+    PreparationAgent preparation()
+    {
+        return preparation;
+    }
+
+    /**
+     * Starts the store's preparation agent ({@code aedb-store-prep}) on {@code host}. Call at most once, before the
+     * writer starts (recovery writes too, and benefits). {@link #close} stops it.
+     */
+    public void startPreparation(final AgentHost host)
+    {
+        if (preparationHandle != null)
+        {
+            throw new IllegalStateException("preparation already started");
+        }
+        preparationHandle = host.start(preparation, preparation.idleStrategy(), preparation::onError);
     }
 
     ReaderRegistry registry()
@@ -407,9 +435,19 @@ public final class Store implements AutoCloseable
         close(true);
     }
 
-    /** @param unmap false when a reader may still hold a pointer into the arena (see {@link Arena#close(boolean)}). */
+    /**
+     * Stops the preparation agent (waiting for work it has under way), then closes the arena.
+     *
+     * @param unmap false when a reader may still hold a pointer into the arena (see {@link Arena#close(boolean)}).
+     */
     public void close(final boolean unmap)
     {
+        preparation.requestStop();
+        final boolean interrupted = preparationHandle != null && preparationHandle.awaitClosed();
         arena.close(unmap);
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }
