@@ -44,14 +44,15 @@ class LayeringTest
     static
     {
         LAYERS.put("model", Set.of());
+        LAYERS.put("agent", Set.of());
         LAYERS.put("io", Set.of("model"));
         LAYERS.put("codec", Set.of("model"));
-        LAYERS.put("store", Set.of("model"));
+        LAYERS.put("store", Set.of("model", "agent"));
         LAYERS.put("wal", Set.of("model", "io", "codec"));
         LAYERS.put("catalog", Set.of("model", "codec", "store"));
-        LAYERS.put("commit", Set.of("model", "io", "codec", "store", "wal", "catalog"));
+        LAYERS.put("commit", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog"));
         LAYERS.put("query", Set.of("model", "codec", "store", "catalog"));
-        LAYERS.put("", Set.of("model", "io", "codec", "store", "wal", "catalog", "commit", "query"));
+        LAYERS.put("", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog", "commit", "query"));
         LAYERS.put("cli", Set.of("", "model"));
     }
 
@@ -66,6 +67,8 @@ class LayeringTest
 
     static
     {
+        PUBLIC_INTERNALS.put("agent.AgentHost", "the facade picks where agents run (threads, or invokers in tests); store and commit start theirs on it");
+        PUBLIC_INTERNALS.put("agent.WakeableIdleStrategy", "store and commit idle their agents with it and wake them from their submit paths");
         PUBLIC_INTERNALS.put("io.IoFaults", "the per-instance fault seam: the facade's config carries it, wal and commit call it");
         PUBLIC_INTERNALS.put("codec.ByteReader", "commit (WAL replay) decodes frames with it");
         PUBLIC_INTERNALS.put("codec.ByteWriter", "the growable scratch buffer every encoder above codec writes into");

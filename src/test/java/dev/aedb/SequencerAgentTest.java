@@ -1,9 +1,8 @@
-package dev.aedb.commit;
+package dev.aedb;
 
-import dev.aedb.AedbConfig;
-import dev.aedb.AedbInstance;
-import dev.aedb.TestAgents;
 import dev.aedb.agent.AgentHost;
+import dev.aedb.commit.CommitEngine;
+import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CommitResult;
 import dev.aedb.model.DdlOperation;
@@ -14,7 +13,6 @@ import dev.aedb.model.TransactionEnvelope;
 import dev.aedb.store.Store;
 
 import org.agrona.concurrent.AgentInvoker;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The sequencer agent stepped through an {@link AgentInvoker} (no thread of its own, no sleeps): a commit is
  * acknowledged by the duty cycle that applies it and not before; a close finishes what was queued even when nobody
- * invoked; an Error in a duty cycle ends the agent and fails every request it held, as on a thread.
+ * invoked; an Error in a duty cycle ends the agent and fails every request it held, as on a thread; and a store whose
+ * preparation agent is never invoked still grows (the writer makes its segments inline).
  */
 class SequencerAgentTest
 {
@@ -49,12 +48,7 @@ class SequencerAgentTest
     @TempDir
     Path dir;
     private final AgentHost agents = AgentHost.invokers();
-
-    @AfterEach
-    void clearHook()
-    {
-        EnvelopeApplier.beforeMutation = null;
-    }
+    private final TestFaults faults = new TestFaults();
 
     private static byte[] bytes(final String s)
     {
@@ -66,9 +60,9 @@ class SequencerAgentTest
         return TransactionEnvelope.of(new Mutation.KvSet("p", "app", bytes(key), bytes(value)));
     }
 
-    private static AedbConfig config()
+    private AedbConfig config()
     {
-        return new AedbConfig().storeSegmentBytes(1 << 20).maxValueBytes(64 * 1024).durability(Durability.OS_BUFFERED);
+        return new AedbConfig().ioFaults(faults).storeSegmentBytes(1 << 20).maxValueBytes(64 * 1024).durability(Durability.OS_BUFFERED);
     }
 
     private static CommitResult acknowledged(final CompletableFuture<CommitResult> f) throws Exception
@@ -79,7 +73,7 @@ class SequencerAgentTest
     @Test
     void shouldAcknowledgeACommitOnlyWhenTheSequencerIsInvoked() throws Exception
     {
-        try (AedbInstance db = TestAgents.open(config(), dir, agents))
+        try (AedbInstance db = AedbInstance.open(config(), dir, agents))
         {
             final AgentInvoker sequencer = agents.invoker(CommitEngine.SEQUENCER_ROLE_NAME);
             assertTrue(sequencer.isRunning());
@@ -117,7 +111,7 @@ class SequencerAgentTest
     void shouldFinishWhatWasQueuedWhenClosedWithoutBeingInvoked() throws Exception
     {
         final List<CompletableFuture<CommitResult>> queued = new ArrayList<>();
-        try (AedbInstance db = TestAgents.open(config(), dir, agents))
+        try (AedbInstance db = AedbInstance.open(config(), dir, agents))
         {
             queued.add(db.commitAsync(TransactionEnvelope.of(new Mutation.Ddl(new DdlOperation.CreateProject("p", null, true)))));
             for (int i = 0; i < 10; i++)
@@ -141,7 +135,7 @@ class SequencerAgentTest
     @Test
     void shouldFailEveryRequestItHeldAndStopWhenAnInvokedDutyCycleMeetsAnError() throws Exception
     {
-        final AedbInstance db = TestAgents.open(config(), dir, agents);
+        final AedbInstance db = AedbInstance.open(config(), dir, agents);
         try
         {
             final AgentInvoker sequencer = agents.invoker(CommitEngine.SEQUENCER_ROLE_NAME);
@@ -149,13 +143,13 @@ class SequencerAgentTest
                 TransactionEnvelope.of(new Mutation.Ddl(new DdlOperation.CreateProject("p", null, true))));
             sequencer.invoke();
             acknowledged(ddl);
-            EnvelopeApplier.beforeMutation = m ->
+            faults.crashAt(IoFaults.APPLY_BEFORE_MUTATION, m ->
             {
                 if (m instanceof Mutation.KvSet x && Arrays.equals(x.key(), BOOM))
                 {
                     throw new StackOverflowError("injected");
                 }
-            };
+            });
             final CompletableFuture<CommitResult> before = db.commitAsync(kvSet("before", "1"));
             final CompletableFuture<CommitResult> boom = db.commitAsync(TransactionEnvelope.of(new Mutation.KvSet("p", "app", BOOM, bytes("x"))));
             final CompletableFuture<CommitResult> after = db.commitAsync(kvSet("after", "2"));
@@ -176,10 +170,9 @@ class SequencerAgentTest
         }
         finally
         {
-            EnvelopeApplier.beforeMutation = null;
             assertTimeoutPreemptively(TIMEOUT, db::close);
         }
-        try (AedbInstance reopened = AedbInstance.open(config(), dir))
+        try (AedbInstance reopened = AedbInstance.open(new AedbConfig().storeSegmentBytes(1 << 20).maxValueBytes(64 * 1024), dir))
         {
             assertFalse(reopened.kvGet("p", "app", BOOM).found());
             assertFalse(reopened.kvGet("p", "app", bytes("after")).found());
@@ -191,7 +184,7 @@ class SequencerAgentTest
     void shouldGrowTheStoreInlineWhenItsPreparationAgentIsNeverInvoked() throws Exception
     {
         final byte[] value = new byte[4096];
-        try (AedbInstance db = TestAgents.open(config(), dir, agents))
+        try (AedbInstance db = AedbInstance.open(config(), dir, agents))
         {
             final AgentInvoker sequencer = agents.invoker(CommitEngine.SEQUENCER_ROLE_NAME);
             final CompletableFuture<CommitResult> ddl = db.commitAsync(
