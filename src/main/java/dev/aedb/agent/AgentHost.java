@@ -44,12 +44,6 @@ public final class AgentHost
         return new AgentHost(true);
     }
 
-    /** @return true when agents are driven by invokers, not threads. */
-    public boolean isInvoked()
-    {
-        return invoked;
-    }
-
     /**
      * Starts an agent: on a new daemon thread named {@link Agent#roleName()}, or as a started invoker.
      *

@@ -293,7 +293,7 @@ public final class WakeableIdleStrategy extends WakeableIdleStrategyPostPad impl
     }
 
     /** @return true while the agent thread is parked or about to park (for tests). */
-    public boolean isParked()
+    boolean isParked()
     {
         return (boolean)PARKED.getVolatile(this);
     }
