@@ -9,7 +9,6 @@ import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Row;
 import dev.aedb.model.Value;
-import dev.aedb.store.KeyCompare;
 import dev.aedb.store.KeySpace;
 
 import org.agrona.DirectBuffer;
@@ -100,7 +99,7 @@ final class Reads
             final DirectBuffer kb = ks.keyBuffer(node);
             final int ko = ks.keyOffset(node);
             final int kl = ks.keyLength(node);
-            if (end != null && KeyCompare.compare(kb, ko, kl, end, endOffset, endLength) >= 0)
+            if (end != null && KeySpace.compareKeys(kb, ko, kl, end, endOffset, endLength) >= 0)
             {
                 break;
             }

@@ -79,7 +79,6 @@ class LayeringTest
         PUBLIC_INTERNALS.put("codec.RowCodec", "commit encodes rows, query and the facade decode them");
         PUBLIC_INTERNALS.put("store.KeySpace", "the key space of a scope or table: catalog holds it, commit writes, query and facade read");
         PUBLIC_INTERNALS.put("store.KeySpaceWriter", "the write side of key spaces, for commit (the single writer) only");
-        PUBLIC_INTERNALS.put("store.KeyCompare", "the facade's range scans compare keys in store order");
         PUBLIC_INTERNALS.put("store.PinnedSlot", "a held snapshot owns its reader slot through it (Cleaner action)");
         PUBLIC_INTERNALS.put("store.ReaderStats", "reader-slot counts the facade turns into SnapshotStats");
         PUBLIC_INTERNALS.put("store.Store", "the facade creates it; commit writes and publishes heads; the pin protocol");
@@ -90,7 +89,6 @@ class LayeringTest
         PUBLIC_INTERNALS.put("wal.WalRebuild", "commit's PERMISSIVE recovery rebuilds the readable prefix");
         PUBLIC_INTERNALS.put("wal.WalState", "commit's recovery and the WAL record acknowledged and synced frames");
         PUBLIC_INTERNALS.put("catalog.CatalogState", "an immutable catalog version: commit builds them, query and facade read them");
-        PUBLIC_INTERNALS.put("catalog.Identifiers", "commit validates project, scope, table and column names");
         PUBLIC_INTERNALS.put("catalog.LiveCatalog", "the catalog in force: the facade creates it, commit publishes, readers look up");
         PUBLIC_INTERNALS.put("catalog.TableSchema", "a table's schema, read by commit, query and the facade");
         PUBLIC_INTERNALS.put("catalog.TypeCheck", "commit and the facade check and encode primary-key values");

@@ -1,6 +1,5 @@
 package dev.aedb.commit;
 
-import dev.aedb.catalog.Identifiers;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.Assertion;
 import dev.aedb.model.ColumnDef;

@@ -7,14 +7,14 @@ import java.nio.ByteOrder;
 /**
  * Unsigned lexicographic comparison of byte ranges, eight bytes at a time.
  */
-public final class KeyCompare
+final class KeyCompare
 {
     private KeyCompare()
     {
     }
 
     /** @return negative, zero or positive as range a sorts before, equal to or after range b. */
-    public static int compare(final DirectBuffer a, final int aOffset, final int aLength, final DirectBuffer b, final int bOffset,
+    static int compare(final DirectBuffer a, final int aOffset, final int aLength, final DirectBuffer b, final int bOffset,
         final int bLength)
     {
         final int n = Math.min(aLength, bLength);

@@ -77,6 +77,17 @@ public final class KeySpace
         return KeyCompare.compare(b, o + NodeDescriptor.keyOffset(level), b.getInt(o + KEY_LENGTH_OFFSET), key, offset, length);
     }
 
+    /**
+     * Compares two keys in the order this store keeps them: unsigned lexicographic bytes, a prefix first.
+     *
+     * @return negative, zero or positive as {@code a} sorts before, with or after {@code b}.
+     */
+    public static int compareKeys(final DirectBuffer a, final int aOffset, final int aLength, final DirectBuffer b,
+        final int bOffset, final int bLength)
+    {
+        return KeyCompare.compare(a, aOffset, aLength, b, bOffset, bLength);
+    }
+
     /** @return the key record for the key (through the hash index), or 0 when the key space has none. */
     public long find(final DirectBuffer key, final int offset, final int length)
     {

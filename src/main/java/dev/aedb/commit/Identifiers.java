@@ -1,4 +1,4 @@
-package dev.aedb.catalog;
+package dev.aedb.commit;
 
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
@@ -6,10 +6,10 @@ import dev.aedb.model.ErrorCode;
 /**
  * Identifier rules for projects, scopes, tables and columns: 1-128 bytes of {@code [A-Za-z0-9_-]}.
  */
-public final class Identifiers
+final class Identifiers
 {
     /** Longest identifier in bytes. */
-    public static final int MAX_LENGTH = 128;
+    static final int MAX_LENGTH = 128;
 
     private Identifiers()
     {
@@ -21,7 +21,7 @@ public final class Identifiers
      * @return value.
      * @throws AedbException INVALID_IDENTIFIER when the rule is broken.
      */
-    public static String check(final String kind, final String value)
+    static String check(final String kind, final String value)
     {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH)
         {
