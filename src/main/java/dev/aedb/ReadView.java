@@ -8,7 +8,7 @@ import dev.aedb.store.PinnedSlot;
 /**
  * What snapshots and handles read through: reader slots of the store (the pin protocol itself is
  * {@code Store.pinLatest}/{@code pinAt}), the catalog version of a pinned seq, and the owner's open check. One
- * implementation per open instance ({@link InstanceReadView}); a test may give a snapshot another.
+ * implementation per open instance ({@link InstanceReadView}).
  */
 interface ReadView
 {
