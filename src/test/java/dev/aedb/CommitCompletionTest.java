@@ -86,14 +86,8 @@ class CommitCompletionTest
     void shouldAcknowledgeOtherCommitsWhileACallbackBlocks() throws Exception
     {
         openBatch();
-        final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final CompletableFuture<Void> slow = db.commitAsync(TransactionEnvelope.of(kvSet("slow", "1"))).thenRun(() ->
-        {
-            entered.countDown();
-            awaitQuietly(release);
-        });
-        assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
+        final CompletableFuture<Void> slow = commitWithBlockedCallback(release);
 
         // Other threads commit, blocking and async, while the callback is still blocked.
         final List<CompletableFuture<CommitResult>> others = new ArrayList<>();
@@ -129,14 +123,8 @@ class CommitCompletionTest
     void shouldReturnFromCloseAndCompleteQueuedFuturesWhenACallbackBlocks() throws Exception
     {
         openBatch();
-        final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final CompletableFuture<Void> slow = db.commitAsync(TransactionEnvelope.of(kvSet("slow", "1"))).thenRun(() ->
-        {
-            entered.countDown();
-            awaitQuietly(release);
-        });
-        assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
+        final CompletableFuture<Void> slow = commitWithBlockedCallback(release);
         final List<CompletableFuture<CommitResult>> queued = new ArrayList<>();
         for (int i = 0; i < 50; i++)
         {
@@ -219,6 +207,19 @@ class CommitCompletionTest
         assertInstanceOf(CommitResult.class, mid.get()[0], "the real outcome, not INTERRUPTED: " + mid.get()[0]);
         assertTrue((Boolean)mid.get()[1], "the interrupt flag is set again");
         assertEquals(((CommitResult)mid.get()[0]).commitSeq(), db.kvGet("p", "app", b("mid")).version());
+    }
+
+    /** Commits async with a callback that blocks until {@code release}; returns once the callback is blocked. */
+    private CompletableFuture<Void> commitWithBlockedCallback(final CountDownLatch release) throws InterruptedException
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CompletableFuture<Void> slow = db.commitAsync(TransactionEnvelope.of(kvSet("slow", "1"))).thenRun(() ->
+        {
+            entered.countDown();
+            awaitQuietly(release);
+        });
+        assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
+        return slow;
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

@@ -29,18 +29,6 @@ class RecoveryTest
     @TempDir
     Path dir;
 
-    private void write(final int commits)
-    {
-        try (AedbInstance db = TestSupport.open(dir))
-        {
-            db.createProject("p");
-            for (int i = 0; i < commits; i++)
-            {
-                db.commit(kvSet("k" + i, "value-" + i));
-            }
-        }
-    }
-
     private Path cycleFile() throws IOException
     {
         try (Stream<Path> files = Files.list(dir.resolve("wal")))
@@ -72,7 +60,7 @@ class RecoveryTest
     @Test
     void shouldRefuseStrictOpenNamingFileAndPositionOfABadFrame() throws IOException
     {
-        write(10);
+        TestSupport.writeKv(dir, 10);
         final Path file = cycleFile();
         final List<Long> frames = frameOffsets(file);
         assertEquals(11, frames.size(), "one frame per commit (project + 10 KV)");
@@ -86,7 +74,7 @@ class RecoveryTest
     @Test
     void shouldRefusePermissiveOpenWhenABadFrameIsFollowedByValidOnes() throws IOException
     {
-        write(10);
+        TestSupport.writeKv(dir, 10);
         final Path file = cycleFile();
         flipByte(file, frameOffsets(file).get(5) + 30);
         final AedbException ex = expect(ErrorCode.WAL_CORRUPT,
@@ -97,7 +85,7 @@ class RecoveryTest
     @Test
     void shouldDropAndReportATornTailInPermissiveModeOnly() throws IOException
     {
-        write(10);
+        TestSupport.writeKv(dir, 10);
         final Path file = cycleFile();
         final List<Long> frames = frameOffsets(file);
         flipByte(file, frames.get(frames.size() - 1) + 30);

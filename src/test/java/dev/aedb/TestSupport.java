@@ -64,6 +64,19 @@ final class TestSupport
             Row.of(Value.integer(id), Value.text(name), Value.NULL));
     }
 
+    /** Creates project p and commits {@code commits} KV pairs {@code k<i> = value-<i>} (seqs 2..commits + 1), then closes. */
+    static void writeKv(final Path dir, final int commits)
+    {
+        try (AedbInstance db = open(dir))
+        {
+            db.createProject("p");
+            for (int i = 0; i < commits; i++)
+            {
+                db.commit(kvSet("k" + i, "value-" + i));
+            }
+        }
+    }
+
     static Mutation.KvSet kvSet(final String key, final String value)
     {
         return new Mutation.KvSet("p", "app", b(key), b(value));

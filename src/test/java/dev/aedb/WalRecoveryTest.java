@@ -42,18 +42,6 @@ class WalRecoveryTest
     @TempDir
     Path dir;
 
-    private void write(final int commits)
-    {
-        try (AedbInstance db = TestSupport.open(dir))
-        {
-            db.createProject("p");
-            for (int i = 0; i < commits; i++)
-            {
-                db.commit(kvSet("k" + i, "value-" + i));
-            }
-        }
-    }
-
     private record Frame(String file, long position, int length, int crc)
     {
     }
@@ -79,7 +67,7 @@ class WalRecoveryTest
     @Test
     void shouldDropATornBatchAfterTheLastAcknowledgedFrameEvenWhenValidFramesFollowTheDamage() throws IOException
     {
-        write(12); // commits 1..13
+        TestSupport.writeKv(dir, 12); // commits 1..13
         final List<Frame> frames = frames();
         // As after a power loss in the middle of a group commit: the state names commit 11 as the last acknowledged
         // one, commit 12's frame is torn, commit 13's reached the disk.
@@ -110,7 +98,7 @@ class WalRecoveryTest
     @Test
     void shouldRefuseBothModesWhenValidFramesFollowDamageBeforeTheLastAcknowledgedFrame() throws IOException
     {
-        write(12);
+        TestSupport.writeKv(dir, 12);
         final List<Frame> frames = frames();
         flip(dir.resolve("wal").resolve(frames.get(5).file()), frames.get(5).position() + 30);
         expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
@@ -121,7 +109,7 @@ class WalRecoveryTest
     @Test
     void shouldFinishAPermissiveRebuildInterruptedBetweenItsRenames() throws IOException
     {
-        write(10); // commits 1..11
+        TestSupport.writeKv(dir, 10); // commits 1..11
         final List<Frame> frames = frames();
         flip(dir.resolve("wal").resolve(frames.get(10).file()), frames.get(10).position() + 30);
         final byte[] oldState = Files.readAllBytes(dir.resolve(WalState.FILE_NAME));
@@ -157,7 +145,7 @@ class WalRecoveryTest
     @Test
     void shouldDiscardAnUnfinishedRebuildAndRecoverAgain() throws IOException
     {
-        write(10);
+        TestSupport.writeKv(dir, 10);
         final List<Frame> frames = frames();
         flip(dir.resolve("wal").resolve(frames.get(10).file()), frames.get(10).position() + 30);
         // The crash came while the rebuilt WAL was being written: it is partial, the damaged WAL still in place.
@@ -175,7 +163,7 @@ class WalRecoveryTest
     @Test
     void shouldOpenAWalOfAnEarlierVersionWithItsDropMarkerOnceInPermissiveMode() throws IOException
     {
-        write(0); // create the directory layout, then replace its WAL
+        TestSupport.writeKv(dir, 0); // create the directory layout, then replace its WAL
         Files.delete(dir.resolve(WalState.FILE_NAME));
         TestSupport.deleteTree(dir.resolve("wal"));
         WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
