@@ -34,6 +34,11 @@ public final class AedbConfig
     private long idempotencyWindowCommits = 100_000;
     private long minFreeDiskBytes = 256L * 1024 * 1024;
     private IoFaults ioFaults = IoFaults.NONE;
+    private long checkpointWalBytes = 64L * 1024 * 1024;
+    private long checkpointIntervalMillis = 10 * 60 * 1000;
+    private int checkpointsKept = 2;
+    private boolean checkpointOnClose = true;
+    private boolean verifyCheckpointOnOpen;
     private boolean concluded;
 
     /** @return the value in force; see {@link #durability(Durability)} for its meaning and default. */
@@ -263,7 +268,7 @@ public final class AedbConfig
     {
         return new CommitSettings(durability, recoveryMode, batchIntervalMicros, batchMaxBytes, maxGroupCommit, ingressCapacity,
             idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope,
-            ioFaults);
+            ioFaults, checkpointWalBytes, checkpointIntervalMillis, checkpointsKept, checkpointOnClose);
     }
 
     /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */
@@ -289,6 +294,88 @@ public final class AedbConfig
     public long minFreeDiskBytes()
     {
         return minFreeDiskBytes;
+    }
+
+    /** @return WAL bytes written since the last checkpoint that start the next one; 0 = never by size. */
+    public long checkpointWalBytes()
+    {
+        return checkpointWalBytes;
+    }
+
+    /**
+     * @param bytes WAL bytes written since the last checkpoint after which the sequencer starts the next one (default
+     *              64 MiB; 0 = never by size; else at least 4096). The WAL retained is about {@code checkpointsKept}
+     *              times this, plus what is written while a checkpoint is being taken.
+     */
+    public AedbConfig checkpointWalBytes(final long bytes)
+    {
+        this.checkpointWalBytes = bytes;
+        return this;
+    }
+
+    /** @return the time since the last checkpoint after which new commits start the next one; 0 = never by time. */
+    public long checkpointIntervalMillis()
+    {
+        return checkpointIntervalMillis;
+    }
+
+    /** @param millis time after which a new commit starts a checkpoint (default 10 minutes; 0 = never by time). */
+    public AedbConfig checkpointIntervalMillis(final long millis)
+    {
+        this.checkpointIntervalMillis = millis;
+        return this;
+    }
+
+    /** @return checkpoints kept on disk, newest first; the WAL from the oldest one on is kept too. */
+    public int checkpointsKept()
+    {
+        return checkpointsKept;
+    }
+
+    /**
+     * @param kept checkpoints kept (default 2, 1..64): with 2, a damaged newest checkpoint still lets a PERMISSIVE open
+     *             fall back to the previous one and replay the WAL from there.
+     */
+    public AedbConfig checkpointsKept(final int kept)
+    {
+        this.checkpointsKept = kept;
+        return this;
+    }
+
+    /** @return whether a clean close checkpoints what was committed since the last checkpoint. */
+    public boolean checkpointOnClose()
+    {
+        return checkpointOnClose;
+    }
+
+    /**
+     * @param enabled whether a clean close writes a checkpoint of what was committed since the last one (default true),
+     *                so the next open replays nothing. Off, close is faster and the next open replays the WAL since
+     *                the last checkpoint.
+     */
+    public AedbConfig checkpointOnClose(final boolean enabled)
+    {
+        this.checkpointOnClose = enabled;
+        return this;
+    }
+
+    /** @return whether an open verifies every block of the checkpoint it starts from before it returns. */
+    public boolean verifyCheckpointOnOpen()
+    {
+        return verifyCheckpointOnOpen;
+    }
+
+    /**
+     * @param enabled whether open verifies every block of the checkpoint against its CRC32C before it returns (default
+     *                false: each block is verified the first time it is read or written, so open costs the same at any
+     *                size and damage is still met before any of its data is used; true: a damaged block is found at open,
+     *                where STRICT refuses and PERMISSIVE falls back to the previous checkpoint, at about 10 ms per
+     *                100 MB of image).
+     */
+    public AedbConfig verifyCheckpointOnOpen(final boolean enabled)
+    {
+        this.verifyCheckpointOnOpen = enabled;
+        return this;
     }
 
     /** @param bytes free space below which commits are refused with DISK_FULL rather than risk a SIGBUS (default 256 MiB). */
@@ -356,6 +443,19 @@ public final class AedbConfig
         if (minFreeDiskBytes < 0)
         {
             throw invalid("minFreeDiskBytes must be >= 0, minFreeDiskBytes=" + minFreeDiskBytes);
+        }
+        if (checkpointWalBytes < 0 || (checkpointWalBytes > 0 && checkpointWalBytes < 4096))
+        {
+            throw invalid("checkpointWalBytes must be 0 (never by size) or >= 4096, checkpointWalBytes=" + checkpointWalBytes);
+        }
+        if (checkpointIntervalMillis < 0)
+        {
+            throw invalid("checkpointIntervalMillis must be >= 0 (0 = never by time), checkpointIntervalMillis="
+                + checkpointIntervalMillis);
+        }
+        if (checkpointsKept < 1 || checkpointsKept > 64)
+        {
+            throw invalid("checkpointsKept must be in 1..64, checkpointsKept=" + checkpointsKept);
         }
         concluded = true;
         return this;

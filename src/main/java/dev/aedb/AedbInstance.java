@@ -3,6 +3,7 @@ package dev.aedb;
 import dev.aedb.agent.AgentHost;
 import dev.aedb.catalog.CatalogState;
 import dev.aedb.catalog.LiveCatalog;
+import dev.aedb.checkpoint.CheckpointRecovery;
 import dev.aedb.commit.CommitEngine;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CallerContext;
@@ -112,12 +113,16 @@ public final class AedbInstance implements AutoCloseable
         CommitEngine e = null;
         try
         {
+            // Which checkpoint to start from (none for a new database): its segments become the store's first ones.
+            final CheckpointRecovery.Loaded loaded = CheckpointRecovery.load(directory, config.recoveryMode(),
+                config.verifyCheckpointOnOpen());
             s = new Store(directory.resolve("store"), config.storeSegmentBytes(), config.maxConcurrentSnapshots(),
-                config.maxSnapshotAgeNanos(), config.nanoClock(), config.retainedCommits());
+                config.maxSnapshotAgeNanos(), config.nanoClock(), config.retainedCommits(), loaded.segments(), loaded.recordBytes());
             // Before recovery: replay fills the store as commits do, and its next segments are prepared ahead too.
             s.startPreparation(agents);
             final LiveCatalog catalog = new LiveCatalog();
-            e = CommitEngine.open(config.commitSettings(), s, catalog, directory, lock);
+            loaded.restore(s, catalog);
+            e = CommitEngine.open(config.commitSettings(), s, catalog, directory, lock, loaded);
             final AedbInstance db = new AedbInstance(config, directory, lock, s, catalog, e);
             e.start(agents);
             return db;
@@ -145,6 +150,66 @@ public final class AedbInstance implements AutoCloseable
     public static AedbInstance open(final Path directory)
     {
         return open(new AedbConfig(), directory);
+    }
+
+    /**
+     * Writes a checkpoint of everything committed so far and waits for it: the state at the returned seq is written to
+     * an image in {@code checkpoints/} (fsynced, renamed into place), a new manifest names it, and checkpoints beyond
+     * {@link AedbConfig#checkpointsKept()} and the WAL files no kept checkpoint needs are deleted. Commits go on
+     * meanwhile (the image is read at a pinned snapshot). With nothing committed since the newest checkpoint, returns
+     * its seq at once.
+     *
+     * @return the seq the checkpoint holds.
+     * @throws AedbException DISK_FULL or IO_ERROR when writing it failed (the previous checkpoints stay valid and
+     *                       commits go on; a failed fsync stops the engine), CLOSED, PREVIOUS_FAILURE.
+     */
+    public long checkpointNow()
+    {
+        ensureOpen();
+        final java.util.concurrent.CompletableFuture<Long> f = engine.checkpoint();
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return f.get();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // the checkpoint goes on; wait for its outcome as a commit does
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    if (ex.getCause() instanceof AedbException a)
+                    {
+                        throw new AedbException(a.code(), a.getMessage(), a);
+                    }
+                    throw new AedbException(ErrorCode.INTERNAL_ERROR, "checkpoint failed: " + ex.getCause(), ex.getCause());
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Tests with invoked agents: the checkpoint request as a future (see {@link #checkpointNow()}). */
+    java.util.concurrent.CompletableFuture<Long> checkpointAsync()
+    {
+        ensureOpen();
+        return engine.checkpoint();
+    }
+
+    /** @return the seq of the newest checkpoint on disk (0 = none yet). */
+    public long newestCheckpointSeq()
+    {
+        return engine.newestCheckpointSeq();
     }
 
     /** @return what recovery did when this instance opened. */

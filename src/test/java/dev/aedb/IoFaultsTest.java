@@ -67,7 +67,7 @@ class IoFaultsTest
 
     static Stream<String> crashPoints()
     {
-        return IoFaults.CRASH_POINTS.stream();
+        return IoFaults.COMMIT_CRASH_POINTS.stream();
     }
 
     @Test

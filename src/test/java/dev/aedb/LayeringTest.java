@@ -50,9 +50,10 @@ class LayeringTest
         LAYERS.put("store", Set.of("model", "agent"));
         LAYERS.put("wal", Set.of("model", "io", "codec"));
         LAYERS.put("catalog", Set.of("model", "codec", "store"));
-        LAYERS.put("commit", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog"));
+        LAYERS.put("checkpoint", Set.of("model", "agent", "io", "codec", "store", "catalog"));
+        LAYERS.put("commit", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog", "checkpoint"));
         LAYERS.put("query", Set.of("model", "codec", "store", "catalog"));
-        LAYERS.put("", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog", "commit", "query"));
+        LAYERS.put("", Set.of("model", "agent", "io", "codec", "store", "wal", "catalog", "checkpoint", "commit", "query"));
         LAYERS.put("cli", Set.of("", "model"));
     }
 
@@ -81,6 +82,10 @@ class LayeringTest
         PUBLIC_INTERNALS.put("store.KeySpaceWriter", "the write side of key spaces, for commit (the single writer) only");
         PUBLIC_INTERNALS.put("store.PinnedSlot", "a held snapshot owns its reader slot through it (Cleaner action)");
         PUBLIC_INTERNALS.put("store.ReaderStats", "reader-slot counts the facade turns into SnapshotStats");
+        PUBLIC_INTERNALS.put("store.ImageBlock", "checkpoint maps an image's blocks; the store verifies and serves them");
+        PUBLIC_INTERNALS.put("store.StoreImageWriter", "checkpoint writes the key spaces into an image in the arena's format");
+        PUBLIC_INTERNALS.put("checkpoint.Checkpointer", "commit captures states for it and runs it as an agent");
+        PUBLIC_INTERNALS.put("checkpoint.CheckpointRecovery", "the facade picks the checkpoint an open starts from; commit replays after it");
         PUBLIC_INTERNALS.put("store.Store", "the facade creates it; commit writes and publishes heads; the pin protocol");
         PUBLIC_INTERNALS.put("wal.ChronicleWal", "commit appends and syncs the WAL");
         PUBLIC_INTERNALS.put("wal.DirectoryLock", "the facade takes the directory lock; the sequencer checks it before writing");

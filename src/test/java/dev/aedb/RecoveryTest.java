@@ -65,7 +65,7 @@ class RecoveryTest
         final List<Long> frames = frameOffsets(file);
         assertEquals(11, frames.size(), "one frame per commit (project + 10 KV)");
         flipByte(file, frames.get(5) + 30);
-        final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
         assertTrue(ex.getMessage().contains(file.getFileName().toString()), ex.getMessage());
         assertTrue(ex.getMessage().contains("position " + frames.get(5)), ex.getMessage());
         assertTrue(ex.getMessage().contains("crc32c"), ex.getMessage());
@@ -78,7 +78,7 @@ class RecoveryTest
         final Path file = cycleFile();
         flipByte(file, frameOffsets(file).get(5) + 30);
         final AedbException ex = expect(ErrorCode.WAL_CORRUPT,
-            () -> AedbInstance.open(TestSupport.smallConfig().recoveryMode(RecoveryMode.PERMISSIVE), dir));
+            () -> AedbInstance.open(TestSupport.walOnly().recoveryMode(RecoveryMode.PERMISSIVE), dir));
         assertTrue(ex.getMessage().contains("followed by a valid commit"), ex.getMessage());
     }
 
@@ -89,8 +89,8 @@ class RecoveryTest
         final Path file = cycleFile();
         final List<Long> frames = frameOffsets(file);
         flipByte(file, frames.get(frames.size() - 1) + 30);
-        expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
-        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().recoveryMode(RecoveryMode.PERMISSIVE), dir))
+        expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly().recoveryMode(RecoveryMode.PERMISSIVE), dir))
         {
             assertEquals(1, db.recoveryReport().droppedFrames().size(), db.recoveryReport().toString());
             assertTrue(db.recoveryReport().droppedFrames().get(0).contains("position " + frames.get(frames.size() - 1)));
@@ -99,7 +99,7 @@ class RecoveryTest
             assertEquals("value-8", s(db.kvGet("p", "app", b("k8")).value()));
             assertEquals(11, db.commit(kvSet("after", "repair")).commitSeq(), "the dropped seq is reused, seqs stay dense");
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals(11, db.headState().visibleHeadSeq(), "strict reopen accepts a log repaired by a recorded drop marker");
             assertEquals("repair", s(db.kvGet("p", "app", b("after")).value()));
@@ -111,7 +111,7 @@ class RecoveryTest
     void shouldStopForGoodAfterASyncFailureAndKeepAcknowledgedCommits()
     {
         final TestFaults faults = new TestFaults();
-        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.smallConfig()), dir))
+        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.walOnly()), dir))
         {
             db.createProject("p");
             db.commit(kvSet("acked", "yes"));
@@ -121,7 +121,7 @@ class RecoveryTest
             expect(ErrorCode.PREVIOUS_FAILURE, () -> db.kvGet("p", "app", b("acked")));
             expect(ErrorCode.PREVIOUS_FAILURE, db::headState);
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals("yes", s(db.kvGet("p", "app", b("acked")).value()));
             assertFalse(db.kvGet("p", "app", b("later")).found());
@@ -133,7 +133,7 @@ class RecoveryTest
     void shouldRefuseCommitsWhileTheDiskIsFullAndRecoverAfter()
     {
         final TestFaults faults = new TestFaults();
-        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.smallConfig()), dir))
+        try (AedbInstance db = AedbInstance.open(faults.applyTo(TestSupport.walOnly()), dir))
         {
             db.createProject("p");
             final long head = db.headState().visibleHeadSeq();
@@ -145,7 +145,7 @@ class RecoveryTest
             faults.usableSpace(IoFaults.NO_OVERRIDE);
             assertEquals(head + 1, db.commit(kvSet("k", "v")).commitSeq());
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals("v", s(db.kvGet("p", "app", b("k")).value()));
         }

@@ -56,7 +56,7 @@ class WalRecoveryTest
 
     private static AedbConfig permissive()
     {
-        return TestSupport.smallConfig().recoveryMode(RecoveryMode.PERMISSIVE);
+        return TestSupport.walOnly().recoveryMode(RecoveryMode.PERMISSIVE);
     }
 
     private static void flip(final Path file, final long offset) throws IOException
@@ -76,7 +76,7 @@ class WalRecoveryTest
         WalState.write(dir, mark, mark);
         flip(dir.resolve("wal").resolve(frames.get(11).file()), frames.get(11).position() + 30);
 
-        final AedbException strict = expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        final AedbException strict = expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
         assertTrue(strict.getMessage().contains("position " + frames.get(11).position()), strict.getMessage());
         try (AedbInstance db = AedbInstance.open(permissive(), dir))
         {
@@ -88,7 +88,7 @@ class WalRecoveryTest
             assertFalse(db.kvGet("p", "app", b("k11")).found(), "the unacknowledged commit 13 is not returned");
             assertEquals(12, db.commit(kvSet("after", "x")).commitSeq());
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals(12, db.headState().visibleHeadSeq());
             assertEquals("x", s(db.kvGet("p", "app", b("after")).value()));
@@ -101,7 +101,7 @@ class WalRecoveryTest
         TestSupport.writeKv(dir, 12);
         final List<Frame> frames = frames();
         flip(dir.resolve("wal").resolve(frames.get(5).file()), frames.get(5).position() + 30);
-        expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
         final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(permissive(), dir));
         assertTrue(ex.getMessage().contains("followed by a valid commit"), ex.getMessage());
     }
@@ -128,7 +128,7 @@ class WalRecoveryTest
         // The crash came after "wal -> wal.damaged-*" and before "wal.rebuilt -> wal", and before the new state file.
         Files.move(dir.resolve("wal"), dir.resolve("wal.rebuilt"));
         Files.write(dir.resolve(WalState.FILE_NAME), oldState);
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals(10, db.headState().visibleHeadSeq(), db.recoveryReport().toString());
             assertTrue(String.join("\n", db.recoveryReport().notes()).contains("completed an interrupted permissive recovery"),
@@ -136,7 +136,7 @@ class WalRecoveryTest
             assertEquals("value-8", s(db.kvGet("p", "app", b("k8")).value()));
             db.commit(kvSet("after", "x"));
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals(11, db.headState().visibleHeadSeq());
         }
@@ -151,7 +151,7 @@ class WalRecoveryTest
         // The crash came while the rebuilt WAL was being written: it is partial, the damaged WAL still in place.
         Files.createDirectories(dir.resolve("wal.rebuilt"));
         Files.write(dir.resolve("wal.rebuilt").resolve("20000101F.cq4"), new byte[]{1, 2, 3});
-        expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
         assertFalse(Files.exists(dir.resolve("wal.rebuilt")));
         try (AedbInstance db = AedbInstance.open(permissive(), dir))
         {
@@ -190,7 +190,7 @@ class WalRecoveryTest
         }
         Files.delete(dir.resolve(WalState.FILE_NAME));
 
-        final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> TestSupport.open(dir));
+        final AedbException ex = expect(ErrorCode.WAL_CORRUPT, () -> AedbInstance.open(TestSupport.walOnly(), dir));
         assertTrue(ex.getMessage().contains("wal.state is missing"), ex.getMessage());
         try (AedbInstance db = AedbInstance.open(permissive(), dir))
         {
@@ -200,7 +200,7 @@ class WalRecoveryTest
             assertEquals("2", s(db.kvGet("p", "app", b("b")).value()));
             assertFalse(db.kvGet("p", "app", b("torn")).found());
         }
-        try (AedbInstance db = TestSupport.open(dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.walOnly(), dir))
         {
             assertEquals(3, db.headState().visibleHeadSeq());
             assertEquals(4, db.commit(kvSet("c", "3")).commitSeq());

@@ -50,6 +50,18 @@ public final class CatalogState
         return new CatalogState(0, Map.of(), 1, null);
     }
 
+    /**
+     * Recovery only: the catalog as a checkpoint recorded it, with no history.
+     *
+     * @param seq         the DDL commit that published it.
+     * @param projects    the projects, their scopes and tables (with their restored key spaces).
+     * @param nextTableId the id the next created table gets.
+     */
+    public static CatalogState restored(final long seq, final Map<String, ProjectState> projects, final long nextTableId)
+    {
+        return new CatalogState(seq, Collections.unmodifiableMap(new LinkedHashMap<>(projects)), nextTableId, null);
+    }
+
     /** @return the commit that published this version. */
     public long seq()
     {

@@ -37,6 +37,15 @@ public final class LiveCatalog
         newest = next.publishedAt(commitSeq, newest);
     }
 
+    /**
+     * Recovery only, before any reader: the catalog restored from a checkpoint becomes the version in force, with no
+     * history (nothing older than the checkpoint is readable).
+     */
+    public void restore(final CatalogState restored)
+    {
+        newest = restored;
+    }
+
     /** Writer only: forgets the versions no reader at or above {@code horizon} can need. */
     public void pruneHistory(final long horizon)
     {

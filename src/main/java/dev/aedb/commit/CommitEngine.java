@@ -3,6 +3,8 @@ package dev.aedb.commit;
 import dev.aedb.agent.AgentHost;
 import dev.aedb.agent.WakeableIdleStrategy;
 import dev.aedb.catalog.LiveCatalog;
+import dev.aedb.checkpoint.CheckpointRecovery;
+import dev.aedb.checkpoint.Checkpointer;
 import dev.aedb.codec.ByteWriter;
 import dev.aedb.codec.DecodeException;
 import dev.aedb.codec.EnvelopeCodec;
@@ -97,6 +99,14 @@ public final class CommitEngine implements AutoCloseable
     private final WakeableIdleStrategy idleStrategy = new WakeableIdleStrategy(IDLE_SPINS, 0, IDLE_PARK_NANOS,
         IDLE_PARK_NANOS, sequencer);
     private final RecoveryReport recoveryReport;
+    private final LiveCatalog catalog;
+    private final Checkpointer checkpointer;
+    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Long>> checkpointWaiters =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile AgentHost.Handle checkpointerHandle;
+    private long walBytesSinceCheckpoint;
+    private long lastCheckpointNanos = System.nanoTime();
+    private long lastCheckpointSeq;
     private final DirectoryLock lock;
     private long lastLockCheck = Long.MIN_VALUE / 2;
     private volatile boolean running = true;
@@ -112,9 +122,15 @@ public final class CommitEngine implements AutoCloseable
     private boolean housekeepingDue = true;
 
     private CommitEngine(final CommitSettings config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
-        final IdempotencyIndex idempotency, final RecoveryReport report, final DirectoryLock lock)
+        final IdempotencyIndex idempotency, final RecoveryReport report, final DirectoryLock lock, final LiveCatalog catalog,
+        final Path dataDirectory, final CheckpointRecovery.Loaded loaded)
     {
         this.lock = lock;
+        this.catalog = catalog;
+        final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
+        this.checkpointer = new Checkpointer(dataDirectory, store, config.checkpointsKept(), config.ioFaults(), loaded,
+            cycle -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults()), this::checkpointFailStop);
+        this.lastCheckpointSeq = loaded.seq();
         this.config = config;
         this.store = store;
         this.wal = wal;
@@ -140,15 +156,38 @@ public final class CommitEngine implements AutoCloseable
     public static CommitEngine open(final CommitSettings config, final Store store, final LiveCatalog catalog,
         final Path dataDirectory, final DirectoryLock lock)
     {
+        return open(config, store, catalog, dataDirectory, lock, CheckpointRecovery.none());
+    }
+
+    /**
+     * As {@link #open(CommitSettings, Store, LiveCatalog, Path, DirectoryLock)}, after {@code loaded}'s checkpoint was
+     * restored into {@code store} and {@code catalog}: replay starts after its seq, at its first WAL cycle.
+     */
+    public static CommitEngine open(final CommitSettings config, final Store store, final LiveCatalog catalog,
+        final Path dataDirectory, final DirectoryLock lock, final CheckpointRecovery.Loaded loaded)
+    {
         final EnvelopeApplier applier = new EnvelopeApplier(store, catalog, config);
         final IdempotencyIndex idempotency = new IdempotencyIndex(config.idempotencyWindowCommits());
+        if (loaded.hasImage())
+        {
+            try
+            {
+                idempotency.restore(loaded.idempotency());
+            }
+            catch (final DecodeException ex)
+            {
+                throw new AedbException(ErrorCode.CHECKPOINT_CORRUPT, loaded.file() + ": the idempotency section does not decode: "
+                    + ex.getMessage(), ex);
+            }
+        }
         // Size limits are for new commits: the WAL holds what was validly committed, perhaps under higher limits.
         applier.enforceSizeLimits(false);
-        final WalReplay.Outcome outcome = new WalReplay(dataDirectory, applier, idempotency, store, config.recoveryMode()).run();
+        final WalReplay.Outcome outcome = new WalReplay(dataDirectory, applier, idempotency, store, config.recoveryMode(),
+            new WalReplay.Start(loaded.seq(), loaded.fromCycle())).run();
         applier.enforceSizeLimits(true);
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         // What recovery read becomes the synced state: pages a killed process left unsynced reach the disk first.
-        new WalReader(walDirectory).fsyncFrom(outcome.rewriteState() ? null : outcome.syncedFile());
+        new WalReader(walDirectory, loaded.fromCycle()).fsyncFrom(outcome.rewriteState() ? null : outcome.syncedFile());
         final WalState.Mark last = outcome.last();
         if (outcome.rewriteState())
         {
@@ -164,15 +203,24 @@ public final class CommitEngine implements AutoCloseable
         final ChronicleWal wal;
         try
         {
-            wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), config.ioFaults(), state, outcome.end(), last);
+            wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), config.ioFaults(), state, outcome.end(), last,
+                loaded.fromCycle());
         }
         catch (final RuntimeException ex)
         {
             state.close();
             throw ex;
         }
+        final List<String> notes = new ArrayList<>(loaded.notes());
+        if (loaded.hasImage())
+        {
+            notes.add("restored checkpoint " + loaded.file().getFileName() + " at seq " + loaded.seq() + " (" + loaded.keys()
+                + " keys), then replayed " + outcome.replayed() + " commit(s) from WAL cycle " + loaded.fromCycle() + " on");
+        }
+        notes.addAll(outcome.notes());
         return new CommitEngine(config, store, wal, applier, idempotency,
-            new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), outcome.notes()), lock);
+            new RecoveryReport(outcome.replayed(), outcome.lastSeq(), outcome.dropped(), List.copyOf(notes)), lock, catalog,
+            dataDirectory, loaded);
     }
 
     /**
@@ -188,6 +236,7 @@ public final class CommitEngine implements AutoCloseable
         {
             throw new IllegalStateException("sequencer already started");
         }
+        checkpointerHandle = host.start(checkpointer, checkpointer.idleStrategy(), this::onCheckpointerError);
         sequencerHandle = host.start(sequencer, idleStrategy, this::onAgentError);
     }
 
@@ -397,7 +446,7 @@ public final class CommitEngine implements AutoCloseable
         @Override
         public boolean hasWork()
         {
-            return !running || !ingress.isEmpty();
+            return !running || !ingress.isEmpty() || !checkpointWaiters.isEmpty();
         }
 
         /** A BATCH group commit waiting for its interval bounds the park, so its sync is not late. */
@@ -451,6 +500,10 @@ public final class CommitEngine implements AutoCloseable
             handOverCallbacks();
             return 1;
         }
+        if (maybeCheckpoint())
+        {
+            return 1;
+        }
         if (!running)
         {
             return STOP;
@@ -475,6 +528,156 @@ public final class CommitEngine implements AutoCloseable
             }
         }
         return 0;
+    }
+
+    /**
+     * Sequencer, between batches: captures the state for a checkpoint when one was asked for, or the WAL written since
+     * the last one passed {@code checkpointWalBytes}, or {@code checkpointIntervalMillis} passed with commits since, and
+     * the checkpointer is idle. The capture makes everything committed durable and visible (a sync, BATCH commits
+     * acknowledged), rolls the WAL to a new cycle file (every commit up to the seq lies in earlier files), pins a reader
+     * slot at the seq and copies the idempotency records; the checkpointer writes the image while commits go on.
+     *
+     * @return whether it captured (or answered waiters with nothing new to capture).
+     */
+    private boolean maybeCheckpoint()
+    {
+        if (failure != null || !checkpointer.idle())
+        {
+            return false;
+        }
+        final boolean asked = !checkpointWaiters.isEmpty();
+        final boolean bySize = config.checkpointWalBytes() > 0 && walBytesSinceCheckpoint >= config.checkpointWalBytes();
+        final boolean byTime = config.checkpointIntervalMillis() > 0 && lastSeq > lastCheckpointSeq
+            && System.nanoTime() - lastCheckpointNanos >= config.checkpointIntervalMillis() * 1_000_000;
+        if (!asked && !bySize && !byTime)
+        {
+            return false;
+        }
+        final List<CompletableFuture<Long>> waiters = new ArrayList<>();
+        for (CompletableFuture<Long> w; (w = checkpointWaiters.poll()) != null; )
+        {
+            waiters.add(w);
+        }
+        try
+        {
+            if (!syncForCheckpoint())
+            {
+                throw failure;
+            }
+            if (lastSeq == lastCheckpointSeq)
+            {
+                walBytesSinceCheckpoint = 0;
+                for (final CompletableFuture<Long> w : waiters)
+                {
+                    w.complete(lastSeq); // nothing committed since: the newest checkpoint already holds it
+                }
+                return asked;
+            }
+            checkpointer.offer(capture(waiters));
+        }
+        catch (final AedbException ex)
+        {
+            for (final CompletableFuture<Long> w : waiters)
+            {
+                w.completeExceptionally(ex);
+            }
+            lastCheckpointNanos = System.nanoTime(); // not again at once (e.g. every reader slot taken)
+            walBytesSinceCheckpoint = 0;
+        }
+        return true;
+    }
+
+    /** Sequencer (or the closing thread): everything committed synced, recorded and visible. @return false after a failure. */
+    private boolean syncForCheckpoint()
+    {
+        if (!awaiting.isEmpty())
+        {
+            syncRequested = true;
+            finishBatch(true);
+            handOverCallbacks();
+        }
+        else if (store.durableHead() < lastSeq)
+        {
+            try
+            {
+                wal.sync();
+            }
+            catch (final Exception ex)
+            {
+                failStop(new AedbException(ErrorCode.IO_ERROR, "WAL sync before a checkpoint failed: " + ex, ex));
+                return false;
+            }
+            wal.acknowledge(lastSeq, true);
+            store.publishDurable(lastSeq);
+            store.publishVisible(lastSeq);
+        }
+        return failure == null;
+    }
+
+    private Checkpointer.Capture capture(final List<CompletableFuture<Long>> waiters)
+    {
+        final long seq = lastSeq;
+        final int slot = store.pinAt(seq, () -> { });
+        final int fromCycle = wal.roll();
+        walBytesSinceCheckpoint = 0;
+        lastCheckpointNanos = System.nanoTime();
+        lastCheckpointSeq = seq;
+        return new Checkpointer.Capture(seq, slot, catalog.at(seq), idempotency.encode(), fromCycle, waiters);
+    }
+
+    /**
+     * Any thread: asks for a checkpoint of everything committed so far.
+     *
+     * @return completed with the seq the checkpoint holds once it is published (manifest durable, the WAL and images it
+     *         retires deleted), or exceptionally with why it failed.
+     */
+    public CompletableFuture<Long> checkpoint()
+    {
+        final AedbException f = failure;
+        if (f != null)
+        {
+            return CompletableFuture.failedFuture(previousFailure(f));
+        }
+        if (!running)
+        {
+            return CompletableFuture.failedFuture(new AedbException(ErrorCode.CLOSED, "instance is closed"));
+        }
+        final CompletableFuture<Long> done = new CompletableFuture<>();
+        checkpointWaiters.add(done);
+        idleStrategy.wake();
+        if (stopped || !running)
+        {
+            // raced with close or a failure: the sequencer may never see it; the first completion wins
+            done.completeExceptionally(new AedbException(ErrorCode.CLOSED, "instance is closed"));
+        }
+        return done;
+    }
+
+    /** @return the newest published checkpoint's seq (0 = none). */
+    public long newestCheckpointSeq()
+    {
+        return checkpointer.newestSeq();
+    }
+
+    /** @return the last checkpoint this instance published, or null. */
+    public Checkpointer.Published lastCheckpoint()
+    {
+        return checkpointer.lastPublished();
+    }
+
+    /** The checkpointer's fsync failed: the engine stops as after a failed WAL sync. */
+    private void checkpointFailStop(final AedbException cause)
+    {
+        failStop(cause);
+    }
+
+    private void onCheckpointerError(final Throwable t)
+    {
+        // A failed checkpoint is reported to its waiters and leaves the previous ones valid; the agent carries on.
+        if (t instanceof Error)
+        {
+            failStop(new AedbException(ErrorCode.INTERNAL_ERROR, "the checkpointer failed: " + t, t));
+        }
     }
 
     /**
@@ -583,6 +786,7 @@ public final class CommitEngine implements AutoCloseable
             final int length = FrameDescriptor.seal(frameView, p.frame, FrameDescriptor.TYPE_COMMIT, seq,
                 System.currentTimeMillis() * 1000, p.payloadLength, crc);
             wal.append(p.frame, length);
+            walBytesSinceCheckpoint += length;
         }
         catch (final RuntimeException ex)
         {
@@ -787,6 +991,40 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
+     * Closing thread, the sequencer stopped: lets the checkpointer finish what it is writing, then (clean close) writes a
+     * checkpoint of what was committed since, on this thread, so the next open replays nothing.
+     *
+     * @return whether the wait was interrupted.
+     */
+    private boolean closeCheckpointer()
+    {
+        checkpointer.requestStop();
+        final boolean interrupted = checkpointerHandle != null && checkpointerHandle.awaitClosed();
+        final AedbException closed = new AedbException(ErrorCode.CLOSED, "instance is closed");
+        for (CompletableFuture<Long> w; (w = checkpointWaiters.poll()) != null; )
+        {
+            w.completeExceptionally(closed);
+        }
+        if (config.checkpointOnClose() && sequencerHandle != null && failure == null && lastSeq > checkpointer.newestSeq())
+        {
+            try
+            {
+                if (syncForCheckpoint())
+                {
+                    checkpointer.writeNow(capture(List.of()));
+                }
+            }
+            catch (final AedbException ex)
+            {
+                // Nothing is lost: the WAL holds every commit and the next open replays it from the last checkpoint.
+                System.getLogger(CommitEngine.class.getName()).log(System.Logger.Level.WARNING,
+                    "checkpoint at close failed, the next open replays the WAL since the last checkpoint: " + ex.getMessage());
+            }
+        }
+        return interrupted;
+    }
+
+    /**
      * Stops the sequencer after it has finished what was queued, syncing the WAL first, then closes the WAL. Every
      * request queued before completes (normally, or with CLOSED if the sequencer did not reach it). Waits up to a
      * second for the callbacks of completed async commits; a callback that blocks longer does not hold close() up.
@@ -798,7 +1036,8 @@ public final class CommitEngine implements AutoCloseable
     {
         running = false;
         idleStrategy.wake();
-        final boolean interrupted = sequencerHandle != null && sequencerHandle.awaitClosed();
+        boolean interrupted = sequencerHandle != null && sequencerHandle.awaitClosed();
+        interrupted |= closeCheckpointer();
         wal.close();
         callbacks.shutdown(CALLBACK_CLOSE_WAIT_NANOS);
         if (interrupted)

@@ -22,6 +22,10 @@ import dev.aedb.model.RecoveryMode;
  * @param maxValueBytes            largest KV value or encoded row.
  * @param maxMutationsPerEnvelope  most mutations in one envelope.
  * @param ioFaults                 the instance's fault seam, {@link IoFaults#NONE} outside tests.
+ * @param checkpointWalBytes       WAL bytes written since the last checkpoint that start the next one (0 = never).
+ * @param checkpointIntervalMillis time since the last checkpoint after which commits start the next one (0 = never).
+ * @param checkpointsKept          checkpoints kept (and the WAL they need).
+ * @param checkpointOnClose        whether a clean close checkpoints what was committed since the last one.
  */
 public record CommitSettings(
     Durability durability,
@@ -36,6 +40,10 @@ public record CommitSettings(
     int maxKvKeyBytes,
     int maxValueBytes,
     int maxMutationsPerEnvelope,
-    IoFaults ioFaults)
+    IoFaults ioFaults,
+    long checkpointWalBytes,
+    long checkpointIntervalMillis,
+    int checkpointsKept,
+    boolean checkpointOnClose)
 {
 }

@@ -67,7 +67,17 @@ final class WalReplay
     {
     }
 
+    /**
+     * Where replay starts: after commit {@code seq}, which a checkpoint restored, reading the cycle files from
+     * {@code fromCycle} on (every commit up to {@code seq} lies in earlier ones).
+     */
+    record Start(long seq, int fromCycle)
+    {
+        static final Start BEGINNING = new Start(0, 0);
+    }
+
     private final Path dataDirectory;
+    private final Start start;
     private final Path walDirectory;
     private final EnvelopeApplier applier;
     private final IdempotencyIndex idempotency;
@@ -84,6 +94,8 @@ final class WalReplay
     private String bindingPath;
     private String bindingProblem;
     private boolean bindingReached;
+    /** The binding mark when the checkpoint replay starts from already holds its commit, else null. */
+    private WalState.Mark coveredBinding;
     private boolean bindingSuperseded;
     private String firstBadFile;
     private long firstBadPosition;
@@ -100,6 +112,14 @@ final class WalReplay
     WalReplay(final Path dataDirectory, final EnvelopeApplier applier, final IdempotencyIndex idempotency, final Store store,
         final RecoveryMode mode)
     {
+        this(dataDirectory, applier, idempotency, store, mode, Start.BEGINNING);
+    }
+
+    WalReplay(final Path dataDirectory, final EnvelopeApplier applier, final IdempotencyIndex idempotency, final Store store,
+        final RecoveryMode mode, final Start start)
+    {
+        this.start = start;
+        this.lastSeq = start.seq();
         this.dataDirectory = dataDirectory;
         this.walDirectory = dataDirectory.resolve(WAL_DIRECTORY);
         this.applier = applier;
@@ -115,8 +135,8 @@ final class WalReplay
         {
             notes.add(resumed);
         }
-        final WalReader wal = new WalReader(walDirectory);
-        final boolean hasCycles = !wal.cycleFiles().isEmpty();
+        final WalReader wal = new WalReader(walDirectory, start.fromCycle());
+        final boolean hasCycles = !new WalReader(walDirectory).cycleFiles().isEmpty();
         final WalState.Loaded state = WalState.load(dataDirectory);
         final boolean rewriteState = state.status() != WalState.Status.VALID;
         if (state.status() == WalState.Status.MISSING && hasCycles)
@@ -140,7 +160,13 @@ final class WalReplay
                 + "recreate it)");
         }
         binding = state.status() == WalState.Status.VALID ? state.binding() : WalState.Mark.NONE;
-        if (!binding.isNone())
+        if (!binding.isNone() && binding.commitSeq() <= start.seq())
+        {
+            // Acknowledged up to a commit the checkpoint holds: nothing the log must still show (its file may be gone).
+            bindingReached = true;
+            coveredBinding = binding;
+        }
+        else if (!binding.isNone())
         {
             bindingPath = walDirectory.resolve(binding.file()).toString();
             if (!hasCycles)
@@ -181,7 +207,7 @@ final class WalReplay
             }
         }
         refuseIfStrict(damage + " (a torn tail: PERMISSIVE recovery would drop it and report what it dropped)");
-        if (lastSeq == 0 && !(state.status() == WalState.Status.VALID && binding.isNone()))
+        if (lastSeq == start.seq() && !(state.status() == WalState.Status.VALID && (binding.isNone() || coveredBinding != null)))
         {
             // Empty is right only when nothing was ever acknowledged (a torn first commit).
             throw corrupt(damage + "; no commit before it is readable: refusing to open the damaged WAL as an empty database");
@@ -261,7 +287,7 @@ final class WalReplay
             FrameDescriptor.check(frame, frame.byteArray(), length, crc) == null
                 && (FrameDescriptor.type(frame) == FrameDescriptor.TYPE_DROP_RECORD
                     || FrameDescriptor.type(frame) == FrameDescriptor.TYPE_COMMIT && FrameDescriptor.seq(frame) <= keepUpTo),
-            record, recordLength);
+            record, recordLength, start.fromCycle());
         if (badDescriptions.isEmpty())
         {
             droppedDescriptions.add(damage);
@@ -274,7 +300,7 @@ final class WalReplay
             + result.preservedAs());
         // Read the rebuilt log back, for where it ends and its last frame (the drop record); nothing is applied again.
         final WalState.Mark[] mark = {WalState.Mark.NONE};
-        final WalReader rebuilt = new WalReader(walDirectory);
+        final WalReader rebuilt = new WalReader(walDirectory, start.fromCycle());
         final WalReader.End end = rebuilt.read((frame, length, index, file, position) ->
             mark[0] = new WalState.Mark(keepUpTo, Path.of(file).getFileName().toString(), position, length,
                 frame.getInt(length - FrameDescriptor.TRAILER_LENGTH, ByteOrder.LITTLE_ENDIAN)));
@@ -311,7 +337,11 @@ final class WalReplay
 
     private WalState.Mark lastMark()
     {
-        return lastFile == null ? WalState.Mark.NONE : new WalState.Mark(lastSeq, lastFile, lastPosition, lastLength, lastCrc);
+        if (lastFile == null)
+        {
+            return coveredBinding != null ? coveredBinding : WalState.Mark.NONE;
+        }
+        return new WalState.Mark(lastSeq, lastFile, lastPosition, lastLength, lastCrc);
     }
 
     private void refuseIfStrict(final String problem)

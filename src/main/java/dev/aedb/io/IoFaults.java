@@ -20,7 +20,7 @@ import java.util.List;
  * around the point.
  * <p>
  * Threading: every method is called on the writer (sequencer) thread, or during open on the opening thread, never
- * concurrently for one instance; an implementation set from a test thread must publish its switches safely.
+ * concurrently for one instance, except the checkpoint methods and points, which the checkpointer's thread calls; an implementation set from a test thread must publish its switches safely.
  */
 public interface IoFaults
 {
@@ -47,7 +47,32 @@ public interface IoFaults
     String APPLY_BEFORE_MUTATION = "apply.before-mutation";
 
     /** Every named crash point, in the order a commit meets them. */
-    List<String> CRASH_POINTS = List.of(APPLY_BEFORE_MUTATION, WAL_AFTER_APPEND, WAL_BEFORE_SYNC, WAL_AFTER_SYNC);
+    /** In the checkpointer, after about half of an image's key spaces are written to its temp file, none synced. */
+    String CHECKPOINT_IMAGE_HALF_WRITTEN = "checkpoint.image-half-written";
+
+    /** In the checkpointer, after the image's temp file is complete and fsynced, before it is renamed. */
+    String CHECKPOINT_BEFORE_IMAGE_RENAME = "checkpoint.before-image-rename";
+
+    /** In the checkpointer, after the new manifest's temp file is complete and fsynced, before it is renamed. */
+    String CHECKPOINT_BEFORE_MANIFEST_RENAME = "checkpoint.before-manifest-rename";
+
+    /** In the checkpointer, after the new manifest is renamed and the directory fsynced, before any WAL file is deleted. */
+    String CHECKPOINT_AFTER_MANIFEST = "checkpoint.after-manifest";
+
+    /** In the checkpointer, after the first of several WAL cycle files is deleted, before the others. */
+    String CHECKPOINT_MID_WAL_DELETION = "checkpoint.mid-wal-deletion";
+
+    /** The crash points of a commit, in the order a commit meets them (on the sequencer). */
+    List<String> COMMIT_CRASH_POINTS = List.of(APPLY_BEFORE_MUTATION, WAL_AFTER_APPEND, WAL_BEFORE_SYNC, WAL_AFTER_SYNC);
+
+    /** The crash points of a checkpoint, in the order a checkpoint meets them (on the checkpointer). */
+    List<String> CHECKPOINT_CRASH_POINTS = List.of(CHECKPOINT_IMAGE_HALF_WRITTEN, CHECKPOINT_BEFORE_IMAGE_RENAME,
+        CHECKPOINT_BEFORE_MANIFEST_RENAME, CHECKPOINT_AFTER_MANIFEST, CHECKPOINT_MID_WAL_DELETION);
+
+    /** Every named crash point: a commit's, then a checkpoint's. */
+    List<String> CRASH_POINTS = List.of(APPLY_BEFORE_MUTATION, WAL_AFTER_APPEND, WAL_BEFORE_SYNC, WAL_AFTER_SYNC,
+        CHECKPOINT_IMAGE_HALF_WRITTEN, CHECKPOINT_BEFORE_IMAGE_RENAME, CHECKPOINT_BEFORE_MANIFEST_RENAME,
+        CHECKPOINT_AFTER_MANIFEST, CHECKPOINT_MID_WAL_DELETION);
 
     /** {@link #usableSpaceOverride()}: ask the file system. */
     long NO_OVERRIDE = -1;
@@ -78,6 +103,20 @@ public interface IoFaults
      * @return usable bytes to report instead of the file system's figure, or {@link #NO_OVERRIDE}.
      */
     long usableSpaceOverride();
+
+    /**
+     * Called by the checkpointer (its own thread) before it writes each key space of an image, with the bytes of the
+     * image written so far; throwing fails that checkpoint as a full disk (an IOException whose message contains
+     * "No space left on device") or another write error would.
+     */
+    default void beforeCheckpointWrite(final long bytesWritten) throws IOException
+    {
+    }
+
+    /** Called by the checkpointer before it fsyncs an image or a manifest; throwing fails the sync. */
+    default void beforeCheckpointSync() throws IOException
+    {
+    }
 
     /**
      * A named point on the production path was reached.

@@ -81,6 +81,13 @@ public enum ErrorCode
     IO_ERROR("io_error", ErrorClass.INTEGRITY),
     /** The directory lock file was replaced or removed while open; the instance stops rather than write. */
     LOCK_LOST("lock_lost", ErrorClass.INTEGRITY),
+    /**
+     * A checkpoint image or its manifest fails its checks (a CRC32C, a length, a field out of range, a file the
+     * manifest names is missing): its data is never used. The message names the file and the byte offset.
+     */
+    CHECKPOINT_CORRUPT("checkpoint_corrupt", ErrorClass.INTEGRITY),
+    /** A checkpoint image or manifest was written by a newer aedb format version, or on a machine of another byte order. */
+    CHECKPOINT_UNSUPPORTED("checkpoint_unsupported", ErrorClass.INTEGRITY),
     /** An unexpected exception inside the engine (see {@link ErrorClass#INTERNAL}). */
     INTERNAL_ERROR("internal_error", ErrorClass.INTERNAL),
     /** The instance, snapshot or handle is closed. */

@@ -46,6 +46,9 @@ final class Arena implements AutoCloseable
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
     private final long[] freeHeads = new long[SMALL_CLASSES + 32];
     private volatile UnsafeBuffer[] segments = new UnsafeBuffer[0];
+    /** The checkpoint image's blocks this arena starts from (segments 0..n-1, verified on first use), or empty. */
+    private final ImageBlock[] image;
+    private final long imageBytes;
     /** The next segment, queued for creation ahead of need by the preparation agent (writer thread field), or null. */
     private Preparation<Segment> nextSegment;
     private int bump;
@@ -60,6 +63,23 @@ final class Arena implements AutoCloseable
      */
     Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer)
     {
+        this(directory, segmentBytes, preparer, new ImageBlock[0], 0);
+    }
+
+    /**
+     * An arena whose first segments are a checkpoint image's arena blocks, mapped copy-on-write: addresses written in
+     * the image stay valid, segment {@code i} is {@code image[i]} (verified the first time anything touches it), and
+     * new blocks are allocated in segments after them.
+     *
+     * @param imageBytes the bytes of the image's blocks in use (they count as allocated).
+     */
+    Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer, final ImageBlock[] image,
+        final long imageBytes)
+    {
+        this.image = image;
+        this.imageBytes = imageBytes;
+        this.allocatedBytes = imageBytes;
+        this.segments = new UnsafeBuffer[image.length];
         this.directory = directory;
         this.segmentBytes = segmentBytes;
         this.preparer = preparer;
@@ -92,7 +112,38 @@ final class Arena implements AutoCloseable
     /** @return the buffer holding the block at {@code address}. */
     public UnsafeBuffer buffer(final long address)
     {
-        return segments[(int)(address >>> 32)];
+        final UnsafeBuffer b = segments[(int)(address >>> 32)];
+        return b != null ? b : imageSegment((int)(address >>> 32));
+    }
+
+    /**
+     * Any thread: the first touch of an image segment verifies it (CHECKPOINT_CORRUPT when it fails its CRC32C, so
+     * none of its bytes is used) and publishes it.
+     */
+    private UnsafeBuffer imageSegment(final int index)
+    {
+        if (index >= image.length)
+        {
+            throw new IllegalStateException("no arena segment " + index);
+        }
+        final UnsafeBuffer b = image[index].verified();
+        synchronized (this)
+        {
+            final UnsafeBuffer[] current = segments;
+            if (current[index] == null)
+            {
+                final UnsafeBuffer[] next = current.clone();
+                next[index] = b;
+                segments = next;
+            }
+        }
+        return b;
+    }
+
+    /** @return the image blocks this arena started from (segments 0..n-1). */
+    ImageBlock[] image()
+    {
+        return image;
     }
 
     /** @return the offset of {@code address} inside its segment buffer. */
@@ -184,7 +235,7 @@ final class Arena implements AutoCloseable
     /** @return bytes of segment files on disk. */
     public long fileBytes()
     {
-        return (long)segments.length * segmentBytes;
+        return (long)(segments.length - image.length) * segmentBytes + imageBytes;
     }
 
     /**
@@ -236,9 +287,12 @@ final class Arena implements AutoCloseable
         }
         channels.add(segment.channel());
         mappings.add(segment.mapping());
-        final UnsafeBuffer[] next = java.util.Arrays.copyOf(segments, index + 1);
-        next[index] = new UnsafeBuffer(segment.mapping());
-        segments = next;
+        synchronized (this) // an image segment may be published by a reader meanwhile
+        {
+            final UnsafeBuffer[] next = java.util.Arrays.copyOf(segments, index + 1);
+            next[index] = new UnsafeBuffer(segment.mapping());
+            segments = next;
+        }
         bump = SEGMENT_HEADER_LENGTH;
     }
 
@@ -316,6 +370,10 @@ final class Arena implements AutoCloseable
             for (final MappedByteBuffer m : mappings)
             {
                 IoUtil.unmap(m);
+            }
+            for (final ImageBlock b : image)
+            {
+                b.unmap();
             }
         }
         mappings.clear();

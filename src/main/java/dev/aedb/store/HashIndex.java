@@ -41,6 +41,8 @@ final class HashIndex
     private final KeySpace keySpace;
     private final PreparationAgent preparer;
     private volatile UnsafeBuffer table;
+    /** A checkpoint image's array this index starts from, adopted as {@code table} on first use (verified then), or null. */
+    private final ImageBlock imageTable;
     private volatile UnsafeBuffer previous;
     /** The next array, queued for allocation (and zeroing) ahead of the resize by the preparation agent, or null. */
     private Preparation<UnsafeBuffer> nextTable;
@@ -56,6 +58,39 @@ final class HashIndex
         this.preparer = preparer;
         this.table = allocate(INITIAL_CAPACITY);
         this.mask = INITIAL_CAPACITY - 1;
+        this.imageTable = null;
+    }
+
+    /**
+     * An index over a checkpoint image's array (written by {@link StoreImageWriter}, a power-of-two number of slots,
+     * {@code live} keys, no tombstones), mapped copy-on-write and verified the first time it is used.
+     */
+    HashIndex(final KeySpace keySpace, final PreparationAgent preparer, final ImageBlock imageTable, final int live)
+    {
+        this.keySpace = keySpace;
+        this.preparer = preparer;
+        this.imageTable = imageTable;
+        this.mask = (imageTable.length() >> 3) - 1;
+        this.live = live;
+    }
+
+    /** Any thread: the current array; an image's array is verified (CHECKPOINT_CORRUPT if damaged) and adopted first. */
+    private UnsafeBuffer current()
+    {
+        final UnsafeBuffer t = table;
+        if (t != null)
+        {
+            return t;
+        }
+        final UnsafeBuffer adopted = imageTable.verified();
+        synchronized (this)
+        {
+            if (table == null)
+            {
+                table = adopted;
+            }
+            return table;
+        }
     }
 
     private static UnsafeBuffer allocate(final int capacity)
@@ -86,7 +121,7 @@ final class HashIndex
     long find(final DirectBuffer key, final int offset, final int length)
     {
         final long h = hash(key, offset, length);
-        final UnsafeBuffer t = table;
+        final UnsafeBuffer t = current();
         final UnsafeBuffer p = previous;
         final long node = probe(t, h, key, offset, length);
         if (node != 0 || p == null)
@@ -121,6 +156,7 @@ final class HashIndex
     /** Writer: adds a key record known to be absent. */
     void insert(final long node, final DirectBuffer key, final int offset, final int length)
     {
+        current();
         if (previous != null)
         {
             migrate(MIGRATE_SLOTS);
@@ -163,7 +199,7 @@ final class HashIndex
     void remove(final long node, final DirectBuffer key, final int offset, final int length)
     {
         final long h = hash(key, offset, length);
-        boolean found = tombstone(table, mask, h, node);
+        boolean found = tombstone(current(), mask, h, node);
         if (found)
         {
             tombstones++;

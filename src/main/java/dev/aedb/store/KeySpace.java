@@ -62,6 +62,31 @@ public final class KeySpace
         this.hashIndex = new HashIndex(this, store.preparation());
     }
 
+    /**
+     * A key space restored from a checkpoint image: its head record, key records and versions are already in the
+     * store's image segments, linked, and its hash index is the image's array.
+     */
+    KeySpace(final Store store, final long head, final int topLevel, final ImageBlock hashTable, final int live)
+    {
+        this.store = store;
+        this.arena = store.arena();
+        this.head = head;
+        this.topLevel = Math.max(1, topLevel);
+        this.hashIndex = new HashIndex(this, store.preparation(), hashTable, live);
+    }
+
+    /** @return the address of the head record (the checkpoint writer links the image's copy the same way). */
+    long head()
+    {
+        return head;
+    }
+
+    /** @return the highest skip-list level in use. */
+    int topLevel()
+    {
+        return topLevel;
+    }
+
     // ---------------------------------------------------------------- reader side
 
     private long nextAcquire(final long node, final int level)

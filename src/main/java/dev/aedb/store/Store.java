@@ -72,11 +72,58 @@ public final class Store implements AutoCloseable
         this(directory, segmentBytes, new ReaderRegistry(readerSlots, maxAgeNanos, clock), retainedCommits);
     }
 
+    /**
+     * A store that starts from a checkpoint image: its first arena segments are the image's segment blocks (mapped
+     * copy-on-write, each verified the first time it is touched), and {@link #restoreKeySpace} adopts the image's key
+     * spaces.
+     *
+     * @param image      the image's segment blocks, segment {@code i} first.
+     * @param imageBytes bytes of records in the image (they count as allocated).
+     */
+    public Store(final Path directory, final int segmentBytes, final int readerSlots, final long maxAgeNanos,
+        final LongSupplier clock, final long retainedCommits, final ImageBlock[] image, final long imageBytes)
+    {
+        this.arena = new Arena(directory, segmentBytes, preparation, image, imageBytes);
+        this.registry = new ReaderRegistry(readerSlots, maxAgeNanos, clock);
+        this.retainedCommits = retainedCommits;
+    }
+
     Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
     {
         this.arena = new Arena(directory, segmentBytes, preparation);
         this.registry = registry;
         this.retainedCommits = retainedCommits;
+    }
+
+    /**
+     * Recovery only: a key space written into this store's image by {@link StoreImageWriter}.
+     *
+     * @param head      its head record's address.
+     * @param topLevel  the highest skip-list level in it.
+     * @param hashTable its hash-index array (verified on first use).
+     * @param live      the keys in it.
+     */
+    public KeySpace restoreKeySpace(final long head, final int topLevel, final ImageBlock hashTable, final int live)
+    {
+        return new KeySpace(this, head, topLevel, hashTable, live);
+    }
+
+    /**
+     * Recovery only: the state restored from a checkpoint is that of commit {@code seq}. It becomes the visible and the
+     * durable head, and the oldest readable seq: the image holds no older versions, so a read below it fails with
+     * SNAPSHOT_EXPIRED naming it.
+     */
+    public void restoreAt(final long seq)
+    {
+        visibleHead = seq;
+        durableHead = seq;
+        effectiveHorizon = registry.advance(seq);
+    }
+
+    /** @return the oldest seq a new reader may pin (reads below it fail with SNAPSHOT_EXPIRED). */
+    public long oldestReadableSeq()
+    {
+        return registry.horizon();
     }
 
     Arena arena()

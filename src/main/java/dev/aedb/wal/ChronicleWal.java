@@ -79,6 +79,7 @@ public final class ChronicleWal implements AutoCloseable
     private long unsyncedBytes;
     // where the log ends: the cycle, the position of the next excerpt header, the last WAL index (-1 = none in the cycle)
     private volatile long cycleFloorMillis;
+    private final java.util.function.LongSupplier clock;
     private int endCycle;
     private long endHeader;
     private long lastIndex;
@@ -109,7 +110,18 @@ public final class ChronicleWal implements AutoCloseable
     public ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
         final WalReader.End end, final WalState.Mark last)
     {
-        this(directory, minFreeBytes, faults, state, end, last, System::currentTimeMillis);
+        this(directory, minFreeBytes, faults, state, end, last, 0, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #ChronicleWal(Path, long, IoFaults, WalState, WalReader.End, WalState.Mark)}, appending in cycle
+     * {@code floorCycle} or later: the cycle a checkpoint's replay starts at, so that no commit after the checkpoint
+     * lands in a file recovery from it does not read.
+     */
+    public ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
+        final WalReader.End end, final WalState.Mark last, final int floorCycle)
+    {
+        this(directory, minFreeBytes, faults, state, end, last, floorCycle, System::currentTimeMillis);
     }
 
     /**
@@ -119,6 +131,13 @@ public final class ChronicleWal implements AutoCloseable
     ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
         final WalReader.End end, final WalState.Mark last, final java.util.function.LongSupplier clock)
     {
+        this(directory, minFreeBytes, faults, state, end, last, 0, clock);
+    }
+
+    ChronicleWal(final Path directory, final long minFreeBytes, final IoFaults faults, final WalState state,
+        final WalReader.End end, final WalState.Mark last, final int floorCycle, final java.util.function.LongSupplier clock)
+    {
+        this.clock = clock;
         this.directory = directory;
         this.minFreeBytes = minFreeBytes;
         this.faults = faults;
@@ -132,7 +151,7 @@ public final class ChronicleWal implements AutoCloseable
             throw new AedbException(ErrorCode.IO_ERROR, "cannot create WAL directory " + directory, ex);
         }
         clearStaleChronicleLocks(directory);
-        cycleFloorMillis = end.kind() == WalReader.EndKind.EMPTY ? 0 : end.cycle() * DAY_MILLIS;
+        cycleFloorMillis = Math.max(end.kind() == WalReader.EndKind.EMPTY ? 0 : end.cycle() * DAY_MILLIS, floorCycle * DAY_MILLIS);
         queue = SingleChronicleQueueBuilder.binary(directory.toFile())
             .rollCycle(RollCycles.FAST_DAILY)
             .timeProvider(() -> Math.max(clock.getAsLong(), cycleFloorMillis))
@@ -326,6 +345,23 @@ public final class ChronicleWal implements AutoCloseable
             }
             preallocated = null;
         }
+    }
+
+    /**
+     * Writer thread: makes the next append start a new cycle file, so every commit appended so far lies in files of
+     * earlier cycles (a checkpoint of those commits can then retire whole files). The cycle is
+     * {@code max(the clock's day, the last cycle + 1)}: cycle numbers stay increasing and may run ahead of the calendar
+     * when checkpoints are frequent.
+     *
+     * @return the cycle the next append goes to; every commit appended so far is in an earlier one.
+     */
+    public int roll()
+    {
+        final int clockCycle = (int)(clock.getAsLong() / DAY_MILLIS);
+        final int floor = (int)(cycleFloorMillis / DAY_MILLIS);
+        final int next = endCycle == NO_CYCLE ? Math.max(clockCycle, floor) : Math.max(clockCycle, Math.max(floor, endCycle + 1));
+        cycleFloorMillis = next * DAY_MILLIS;
+        return next;
     }
 
     /**

@@ -64,13 +64,83 @@ public final class WalReader
     }
 
     private final Path directory;
+    private final int fromCycle;
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private byte[] scratch = new byte[4096];
 
     /** @param directory the WAL directory (it may not exist: then the log is empty). */
     public WalReader(final Path directory)
     {
+        this(directory, 0);
+    }
+
+    /**
+     * A reader of the log from cycle {@code fromCycle} on: files of earlier cycles (commits a checkpoint holds) are not
+     * listed, read or synced.
+     *
+     * @param directory the WAL directory (it may not exist: then the log is empty).
+     * @param fromCycle the first cycle to read (0 = all).
+     */
+    public WalReader(final Path directory, final int fromCycle)
+    {
         this.directory = directory;
+        this.fromCycle = fromCycle;
+    }
+
+    /** @return the cycle a cycle file's name stands for, or -1 when it is not a cycle file's name. */
+    public static int cycleOf(final String fileName)
+    {
+        return CycleFileDescriptor.cycleOf(fileName);
+    }
+
+    /**
+     * Deletes the cycle files of {@code directory} whose cycle is below {@code belowCycle}, never the newest one, then
+     * fsyncs the directory. The caller guarantees that no reader needs them (every retained checkpoint starts its
+     * replay at or after {@code belowCycle}) and that the appender writes at or after it.
+     *
+     * @return the names deleted, oldest first.
+     * @throws IOException when a file cannot be deleted or the directory synced.
+     */
+    public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle) throws IOException
+    {
+        return deleteCyclesBelow(directory, belowCycle, dev.aedb.io.IoFaults.NONE);
+    }
+
+    /**
+     * As {@link #deleteCyclesBelow(Path, int)}, with the crash point {@link dev.aedb.io.IoFaults#CHECKPOINT_MID_WAL_DELETION}
+     * after the first file deleted.
+     */
+    public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle,
+        final dev.aedb.io.IoFaults faults) throws IOException
+    {
+        final TreeMap<Integer, String> cycles = new WalReader(directory).cycleFiles();
+        final java.util.List<String> deleted = new java.util.ArrayList<>();
+        if (cycles.isEmpty())
+        {
+            return deleted;
+        }
+        final int newest = cycles.lastKey();
+        for (final var e : cycles.headMap(belowCycle, false).entrySet())
+        {
+            if (e.getKey() == newest)
+            {
+                break;
+            }
+            Files.delete(directory.resolve(e.getValue()));
+            deleted.add(e.getValue());
+            if (deleted.size() == 1)
+            {
+                faults.crashPoint(dev.aedb.io.IoFaults.CHECKPOINT_MID_WAL_DELETION);
+            }
+        }
+        if (!deleted.isEmpty())
+        {
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(directory, java.nio.file.StandardOpenOption.READ))
+            {
+                dir.force(true);
+            }
+        }
+        return deleted;
     }
 
     /**
@@ -90,7 +160,7 @@ public final class WalReader
             {
                 final String name = p.getFileName().toString();
                 final int cycle = CycleFileDescriptor.cycleOf(name);
-                if (cycle >= 0 && Files.isRegularFile(p))
+                if (cycle >= fromCycle && cycle >= 0 && Files.isRegularFile(p))
                 {
                     cycles.put(cycle, name);
                 }

@@ -96,6 +96,17 @@ public final class WalRebuild
     public static Result rebuild(final Path dataDirectory, final String walName, final WalReader source, final FrameFilter filter,
         final byte[] last, final int lastLength)
     {
+        return rebuild(dataDirectory, walName, source, filter, last, lastLength, 0);
+    }
+
+    /**
+     * As {@link #rebuild(Path, String, WalReader, FrameFilter, byte[], int)}, the new log's first cycle at least
+     * {@code floorCycle} (the cycle a checkpoint's replay starts at, so the rebuilt frames are read from it).
+     */
+    public static Result rebuild(final Path dataDirectory, final String walName, final WalReader source, final FrameFilter filter,
+        final byte[] last, final int lastLength, final int floorCycle)
+    {
+        final long floorMillis = floorCycle * 86_400_000L;
         final Path rebuilt = dataDirectory.resolve(REBUILT);
         final Path wal = dataDirectory.resolve(walName);
         try
@@ -103,6 +114,7 @@ public final class WalRebuild
             deleteTree(rebuilt);
             Files.createDirectories(rebuilt);
             try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(rebuilt.toFile()).rollCycle(RollCycles.FAST_DAILY)
+                .timeProvider(() -> Math.max(System.currentTimeMillis(), floorMillis))
                 .syncMode(SyncMode.SYNC).timeoutMS(2_000).build();
                 ExcerptAppender appender = queue.createAppender())
             {

@@ -1,0 +1,374 @@
+package dev.aedb.checkpoint;
+
+import dev.aedb.agent.WakeableIdleStrategy;
+import dev.aedb.catalog.CatalogState;
+import dev.aedb.io.IoFaults;
+import dev.aedb.model.AedbException;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.store.Store;
+
+import org.agrona.concurrent.Agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The checkpointer agent ({@value #ROLE_NAME}): writes the image of a state the sequencer captured
+ * ({@link Capture}: a commit seq, a reader slot pinned at it, the catalog and the idempotency records at it, the first
+ * WAL cycle after it), publishes it in a new manifest, keeps the newest {@code keep} checkpoints, and deletes what no
+ * kept checkpoint needs: older images and the WAL cycle files below the oldest kept checkpoint's first cycle.
+ * <p>
+ * It reads the store through the pinned slot while the sequencer goes on committing: no writer pause. One capture at a
+ * time: the sequencer offers the next only when {@link #idle()}.
+ * <p>
+ * Failures: a write that fails (a full disk, an I/O error) fails that checkpoint only: its temp file is deleted, the
+ * previous checkpoints stay valid and commits go on; the futures of the capture complete with DISK_FULL or IO_ERROR. A
+ * failed fsync is fail-stop as for the WAL (after it the page cache's state is unknown): the engine is stopped
+ * through {@code failStop}.
+ */
+public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
+{
+    /** The agent's role name, also its thread's name. */
+    public static final String ROLE_NAME = "aedb-checkpointer";
+    /** The folder of the images and manifests, in the data directory. */
+    public static final String DIRECTORY = "checkpoints";
+
+    /** Deletes the WAL cycle files below a cycle; the WAL layer's. */
+    @FunctionalInterface
+    public interface WalRetention
+    {
+        /**
+         * @return the files deleted.
+         * @throws IOException when a deletion fails.
+         */
+        List<String> deleteBelow(int cycle) throws IOException;
+    }
+
+    /**
+     * A state the sequencer captured for a checkpoint.
+     *
+     * @param seq         the commit seq (synced, visible).
+     * @param slot        a reader slot of the store pinned at {@code seq}; the checkpointer releases it.
+     * @param catalog     the catalog at {@code seq}.
+     * @param idempotency the idempotency records at {@code seq}, encoded.
+     * @param fromCycle   the WAL cycle the commit after {@code seq} goes to.
+     * @param waiters     completed with {@code seq} once the checkpoint is published, or exceptionally.
+     */
+    public record Capture(long seq, int slot, CatalogState catalog, byte[] idempotency, int fromCycle,
+        List<CompletableFuture<Long>> waiters)
+    {
+    }
+
+    /** A published checkpoint, as reported. */
+    public record Published(long seq, String file, long bytes, long keys, long millis, List<String> walFilesDeleted)
+    {
+    }
+
+    private final Path directory;
+    private final Store store;
+    private final int keep;
+    private final IoFaults faults;
+    private final WalRetention walRetention;
+    private final Consumer<AedbException> failStop;
+    private final AtomicReference<Capture> next = new AtomicReference<>();
+    private final WakeableIdleStrategy idleStrategy = new WakeableIdleStrategy(0, 0, 1_000_000, 100_000_000, this);
+    private volatile boolean busy;
+    private volatile boolean stopping;
+    private volatile Published last;
+    private long generation;
+    private List<Manifest.Entry> entries;
+    private final List<String> named;
+    private boolean cleaned;
+
+    /**
+     * @param dataDirectory the database's directory.
+     * @param keep          checkpoints kept (at least 1).
+     * @param loaded        what recovery found: the manifest generation and its entries.
+     */
+    public Checkpointer(final Path dataDirectory, final Store store, final int keep, final IoFaults faults,
+        final CheckpointRecovery.Loaded loaded, final WalRetention walRetention, final Consumer<AedbException> failStop)
+    {
+        this.directory = dataDirectory.resolve(DIRECTORY);
+        this.store = store;
+        this.keep = keep;
+        this.faults = faults;
+        this.walRetention = walRetention;
+        this.failStop = failStop;
+        this.generation = loaded.generation();
+        this.entries = new ArrayList<>(loaded.entries());
+        this.named = loaded.named();
+    }
+
+    /** @return the idle strategy the agent runs with (parks up to 100 ms, woken by {@link #offer}). */
+    public WakeableIdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return whether no capture is waiting or being written (the sequencer's test before it captures). */
+    public boolean idle()
+    {
+        return !busy && next.get() == null;
+    }
+
+    /** @return the newest checkpoint's seq, 0 when there is none. */
+    public long newestSeq()
+    {
+        final List<Manifest.Entry> e = entries;
+        return e.isEmpty() ? 0 : e.get(0).seq();
+    }
+
+    /** @return the last checkpoint this instance published, or null. */
+    public Published lastPublished()
+    {
+        return last;
+    }
+
+    /**
+     * Sequencer: hands over a capture; the agent writes it at its next duty cycle.
+     *
+     * @throws IllegalStateException when one is still waiting (callers check {@link #idle()} first).
+     */
+    public void offer(final Capture capture)
+    {
+        busy = true;
+        if (!next.compareAndSet(null, capture))
+        {
+            throw new IllegalStateException("a checkpoint capture is already waiting");
+        }
+        idleStrategy.wake();
+    }
+
+    @Override
+    public boolean hasWork()
+    {
+        return stopping || next.get() != null;
+    }
+
+    /** Asks the agent to stop once the capture it holds (if any) is written; its duty cycle then ends the agent. */
+    public void requestStop()
+    {
+        stopping = true;
+        idleStrategy.wake();
+    }
+
+    @Override
+    public long parkLimitNanos()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (!cleaned)
+        {
+            cleaned = true;
+            removeStrayFiles();
+        }
+        final Capture c = next.getAndSet(null);
+        if (c == null)
+        {
+            if (stopping)
+            {
+                throw new org.agrona.concurrent.AgentTerminationException(true);
+            }
+            return 0;
+        }
+        try
+        {
+            write(c);
+        }
+        finally
+        {
+            busy = false;
+        }
+        return 1;
+    }
+
+    /**
+     * Writes a capture on the calling thread (clean close, after the sequencer stopped and this agent is idle).
+     *
+     * @return what was published.
+     * @throws AedbException why it failed.
+     */
+    public Published writeNow(final Capture capture)
+    {
+        busy = true;
+        try
+        {
+            return write(capture);
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private Published write(final Capture c)
+    {
+        final long started = System.nanoTime();
+        Published published = null;
+        AedbException failure = null;
+        try
+        {
+            final CheckpointImage.Summary image;
+            try
+            {
+                image = CheckpointImage.write(directory, c.seq(), c.catalog(), c.idempotency(), c.fromCycle(),
+                    System.currentTimeMillis() * 1000, faults);
+            }
+            finally
+            {
+                store.unpin(c.slot());
+            }
+            final List<Manifest.Entry> kept = new ArrayList<>();
+            kept.add(new Manifest.Entry(image.seq(), image.file(), image.length(), image.imageCrc(), image.fromCycle()));
+            for (final Manifest.Entry e : entries)
+            {
+                if (kept.size() < keep && e.seq() < image.seq())
+                {
+                    kept.add(e);
+                }
+            }
+            Manifest.write(directory, generation + 1, kept, faults);
+            generation++;
+            final List<Manifest.Entry> before = entries;
+            entries = kept;
+            faults.crashPoint(IoFaults.CHECKPOINT_AFTER_MANIFEST);
+            for (final Manifest.Entry e : before)
+            {
+                if (!kept.contains(e))
+                {
+                    Files.deleteIfExists(directory.resolve(e.file()));
+                }
+            }
+            final int oldestCycle = kept.get(kept.size() - 1).fromCycle();
+            final List<String> deleted = walRetention.deleteBelow(oldestCycle);
+            published = new Published(image.seq(), image.file(), image.length(), image.keys(),
+                (System.nanoTime() - started) / 1_000_000, deleted);
+            last = published;
+        }
+        catch (final AedbException ex)
+        {
+            failure = ex;
+        }
+        catch (final IOException ex)
+        {
+            failure = ioFailure(c.seq(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = new AedbException(ErrorCode.INTERNAL_ERROR, "checkpoint at seq " + c.seq() + " failed: " + ex, ex);
+        }
+        catch (final Error err)
+        {
+            final AedbException stop = new AedbException(ErrorCode.INTERNAL_ERROR, "checkpoint at seq " + c.seq()
+                + " failed: " + err + "; the engine stops", err);
+            failStop.accept(stop);
+            for (final CompletableFuture<Long> w : c.waiters())
+            {
+                w.completeExceptionally(stop);
+            }
+            throw err;
+        }
+        for (final CompletableFuture<Long> w : c.waiters())
+        {
+            if (failure == null)
+            {
+                w.complete(c.seq());
+            }
+            else
+            {
+                w.completeExceptionally(failure);
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return published;
+    }
+
+    private AedbException ioFailure(final long seq, final IOException ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        if (message.contains("No space left") || message.contains("Disk quota"))
+        {
+            return new AedbException(ErrorCode.DISK_FULL, "checkpoint at seq " + seq + " failed, the disk is full (" + message
+                + "); nothing of it was kept, the previous checkpoints stay valid and commits go on while space allows", ex);
+        }
+        if (ex instanceof SyncFailedException)
+        {
+            final AedbException stop = new AedbException(ErrorCode.IO_ERROR, "checkpoint at seq " + seq + ": fsync failed ("
+                + message + "); the engine stops as after a failed WAL sync", ex);
+            failStop.accept(stop);
+            return stop;
+        }
+        return new AedbException(ErrorCode.IO_ERROR, "checkpoint at seq " + seq + " failed: " + message
+            + "; nothing of it was kept, the previous checkpoints stay valid", ex);
+    }
+
+    /** An fsync that failed, told apart from other write failures: fail-stop. */
+    static final class SyncFailedException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        SyncFailedException(final IOException cause)
+        {
+            super("fsync failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** fsyncs a checkpoint file; a failure is a {@link SyncFailedException}. */
+    static void force(final java.nio.channels.FileChannel ch, final IoFaults faults) throws SyncFailedException
+    {
+        try
+        {
+            faults.beforeCheckpointSync();
+            ch.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new SyncFailedException(ex);
+        }
+    }
+
+    /** Temp files of an interrupted checkpoint and images no manifest names: left by a crash, never used. */
+    private void removeStrayFiles()
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.list(directory))
+        {
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                final String name = p.getFileName().toString();
+                final boolean live = named.contains(name) || entries.stream().anyMatch(e -> e.file().equals(name));
+                if (name.endsWith(CheckpointImage.TEMP_SUFFIX) || (CheckpointImage.seqOf(name) >= 0 && !live))
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: the next open tries again; such files are never read
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return ROLE_NAME;
+    }
+}

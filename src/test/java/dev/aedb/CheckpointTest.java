@@ -1,0 +1,214 @@
+package dev.aedb;
+
+import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Mutation;
+import dev.aedb.model.Row;
+import dev.aedb.model.TransactionEnvelope;
+import dev.aedb.model.Value;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static dev.aedb.TestSupport.b;
+import static dev.aedb.TestSupport.kvSet;
+import static dev.aedb.TestSupport.s;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Checkpoints: the image holds exactly the state at its seq, an open restores it and replays only what came after,
+ * a clean close leaves nothing to replay, old WAL files and images are retired, and reads older than the checkpoint are
+ * refused by name.
+ */
+class CheckpointTest
+{
+    @TempDir
+    Path dir;
+
+    private static AedbConfig config()
+    {
+        return TestSupport.smallConfig();
+    }
+
+    private static Map<String, String> kv(final AedbInstance db)
+    {
+        final Map<String, String> out = new TreeMap<>();
+        for (final KvEntry e : db.kvScanPrefix("p", "app", new byte[0], 1_000_000, null, ConsistencyMode.atLatest()).entries())
+        {
+            out.put(s(e.key()), s(e.value()));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldRestoreTheCheckpointAndReplayOnlyTheCommitsAfterIt()
+    {
+        final Map<String, String> model = new TreeMap<>();
+        final long checkpointSeq;
+        try (AedbInstance db = AedbInstance.open(config().checkpointOnClose(false), dir))
+        {
+            TestSupport.usersTable(db);
+            for (int i = 0; i < 500; i++)
+            {
+                db.commit(kvSet("k" + i, "v" + i));
+                model.put("k" + i, "v" + i);
+                db.commit(TestSupport.user(i, "user" + i));
+            }
+            db.commit(new Mutation.KvDel("p", "app", b("k7")));
+            model.remove("k7");
+            checkpointSeq = db.checkpointNow();
+            assertEquals(db.headState().visibleHeadSeq(), checkpointSeq);
+            assertEquals(checkpointSeq, db.newestCheckpointSeq());
+            for (int i = 0; i < 50; i++)
+            {
+                db.commit(kvSet("k" + i, "w" + i));
+                model.put("k" + i, "w" + i);
+            }
+            db.commit(new Mutation.Delete("p", "app", "users", List.of(Value.integer(3))));
+        }
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            assertEquals(51, db.recoveryReport().replayedFrames(), db.recoveryReport().toString());
+            assertEquals(checkpointSeq + 51, db.recoveryReport().lastSeq());
+            assertTrue(db.recoveryReport().notes().stream().anyMatch(n -> n.startsWith("restored checkpoint")),
+                db.recoveryReport().toString());
+            assertEquals(model, kv(db));
+            assertEquals(499, db.scanTable("p", "app", "users", 10_000, null, ConsistencyMode.atLatest()).rows().size());
+            assertNull(db.get("p", "app", "users", List.of(Value.integer(3))).row());
+            assertEquals("user4", ((Value.Text)db.get("p", "app", "users", List.of(Value.integer(4))).row().values().get(1)).value());
+            // writes on top of the restored image (copy-on-write pages), then a checkpoint of the restored store
+            db.commit(kvSet("k7", "back"));
+            model.put("k7", "back");
+            db.commit(new Mutation.KvDel("p", "app", b("k8")));
+            model.remove("k8");
+            db.checkpointNow();
+        }
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            assertEquals(0, db.recoveryReport().replayedFrames(), "a clean close checkpoints: " + db.recoveryReport());
+            assertEquals(model, kv(db));
+        }
+    }
+
+    @Test
+    void shouldReplayNothingAfterACleanCloseAndRefuseReadsBelowTheCheckpoint()
+    {
+        final long head;
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            db.createProject("p");
+            for (int i = 0; i < 100; i++)
+            {
+                db.commit(kvSet("k" + i, "v" + i));
+            }
+            head = db.headState().visibleHeadSeq();
+        }
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            assertEquals(0, db.recoveryReport().replayedFrames());
+            assertEquals(head, db.recoveryReport().lastSeq());
+            assertEquals(head, db.newestCheckpointSeq());
+            final var ex = TestSupport.expect(ErrorCode.SNAPSHOT_EXPIRED,
+                () -> db.kvGet("p", "app", b("k1"), ConsistencyMode.atSeq(head - 1)));
+            assertTrue(ex.getMessage().contains("oldest readable seq is " + head), ex.getMessage());
+            assertEquals("v1", s(db.kvGet("p", "app", b("k1"), ConsistencyMode.atSeq(head)).value()));
+            db.commit(kvSet("k1", "again"));
+            assertEquals("v1", s(db.kvGet("p", "app", b("k1"), ConsistencyMode.atSeq(head)).value()));
+            assertEquals("again", s(db.kvGet("p", "app", b("k1")).value()));
+        }
+    }
+
+    @Test
+    void shouldKeepTheNewestCheckpointsAndDeleteTheWalNoneOfThemNeeds() throws Exception
+    {
+        try (AedbInstance db = AedbInstance.open(config().checkpointsKept(2), dir))
+        {
+            db.createProject("p");
+            for (int round = 0; round < 5; round++)
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    db.commit(kvSet("k" + i, "r" + round));
+                }
+                db.checkpointNow();
+            }
+            assertEquals(2, images().size(), images().toString());
+            // one cycle file per checkpoint interval: those below the older kept checkpoint are gone
+            assertTrue(walFiles().size() <= 3, walFiles().toString());
+        }
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            assertEquals("r4", s(db.kvGet("p", "app", b("k5")).value()));
+        }
+    }
+
+    @Test
+    void shouldMatchAModelOverRandomWorkAcrossCheckpointsAndReopens()
+    {
+        final long seed = Long.getLong("aedb.checkpoint.seed", System.nanoTime());
+        System.out.println("CheckpointTest seed: -Daedb.checkpoint.seed=" + seed);
+        final Random random = new Random(seed);
+        final TreeMap<String, String> model = new TreeMap<>();
+        for (int round = 0; round < 4; round++)
+        {
+            try (AedbInstance db = AedbInstance.open(config().checkpointOnClose(random.nextBoolean()), dir))
+            {
+                if (round == 0)
+                {
+                    db.createProject("p");
+                }
+                assertEquals(model, kv(db), "seed " + seed + " round " + round);
+                final int commits = 200 + random.nextInt(800);
+                for (int i = 0; i < commits; i++)
+                {
+                    final String key = "key-" + random.nextInt(2_000);
+                    if (random.nextInt(5) == 0)
+                    {
+                        db.commit(new Mutation.KvDel("p", "app", b(key)));
+                        model.remove(key);
+                    }
+                    else
+                    {
+                        final String value = "v" + random.nextLong() + "x".repeat(random.nextInt(300));
+                        db.commit(kvSet(key, value));
+                        model.put(key, value);
+                    }
+                    if (random.nextInt(400) == 0)
+                    {
+                        db.checkpointNow();
+                    }
+                }
+                assertEquals(model, kv(db), "seed " + seed + " round " + round);
+            }
+        }
+    }
+
+    private List<Path> images() throws Exception
+    {
+        try (Stream<Path> s = Files.list(dir.resolve("checkpoints")))
+        {
+            return s.filter(p -> p.getFileName().toString().endsWith(".img")).sorted().toList();
+        }
+    }
+
+    private List<Path> walFiles() throws Exception
+    {
+        try (Stream<Path> s = Files.list(dir.resolve("wal")))
+        {
+            return s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+}
