@@ -28,6 +28,8 @@ public final class TestFaults implements IoFaults
     private final AtomicLong writeAllowance = new AtomicLong(UNLIMITED);
     private final AtomicLong walBytesAppended = new AtomicLong();
     private volatile long usableSpace = NO_OVERRIDE;
+    private volatile long checkpointSpace = UNLIMITED;
+    private volatile boolean failCheckpointSync;
     private final Map<String, Consumer<Mutation>> crashActions = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> hits = new ConcurrentHashMap<>();
 
@@ -89,6 +91,42 @@ public final class TestFaults implements IoFaults
         return this;
     }
 
+    /**
+     * Lets a checkpoint image grow to {@code bytes}, then fails its next write as a full disk would ("No space left on
+     * device"), or -1 for no limit.
+     */
+    public TestFaults checkpointSpace(final long bytes)
+    {
+        checkpointSpace = bytes;
+        return this;
+    }
+
+    /** @param fail when true, every fsync of a checkpoint file fails with an IOException until set false. */
+    public TestFaults failCheckpointSync(final boolean fail)
+    {
+        failCheckpointSync = fail;
+        return this;
+    }
+
+    @Override
+    public void beforeCheckpointWrite(final long bytesWritten) throws IOException
+    {
+        final long limit = checkpointSpace;
+        if (limit != UNLIMITED && bytesWritten >= limit)
+        {
+            throw new IOException("injected checkpoint write failure: No space left on device");
+        }
+    }
+
+    @Override
+    public void beforeCheckpointSync() throws IOException
+    {
+        if (failCheckpointSync)
+        {
+            throw new IOException("injected checkpoint fsync failure");
+        }
+    }
+
     /** Clears every switch and crash action (the counts stay). */
     public TestFaults reset()
     {
@@ -96,6 +134,8 @@ public final class TestFaults implements IoFaults
         failNextSync.set(false);
         writeAllowance.set(UNLIMITED);
         usableSpace = NO_OVERRIDE;
+        checkpointSpace = UNLIMITED;
+        failCheckpointSync = false;
         crashActions.clear();
         return this;
     }

@@ -309,7 +309,7 @@ final class CheckpointImage
             final int imageCrc = header.getInt(56);
             if (length != size)
             {
-                throw corrupt(file + ": the header records " + length + " bytes but the file has " + size
+                throw corrupt(file + " offset 48: the header records " + length + " bytes but the file has " + size
                     + (size < length ? " (truncated)" : ""));
             }
             if (metaPosition < HEADER_LENGTH || metaLength < 0 || metaPosition + metaLength != length)

@@ -497,6 +497,17 @@ final class WalReplay
         {
             applier.apply(decoded.envelope(), seq);
         }
+        catch (final AedbException ex)
+        {
+            if (ex.code() == ErrorCode.CHECKPOINT_CORRUPT)
+            {
+                // the commit touched a block of the checkpoint that fails its CRC: damage, not a divergence
+                throw new AedbException(ex.code(), "replaying commit " + seq + " at " + where + ": " + ex.getMessage()
+                    + " (AedbConfig.verifyCheckpointOnOpen with RecoveryMode.PERMISSIVE falls back to the previous checkpoint)", ex);
+            }
+            throw new AedbException(ErrorCode.REPLAY_DIVERGENCE, "commit " + seq + " at " + where
+                + " was accepted live but fails on replay: " + ex.getMessage(), ex);
+        }
         catch (final RuntimeException ex)
         {
             // A typed rejection or a defect: either way this frame, accepted live, does not apply now.
