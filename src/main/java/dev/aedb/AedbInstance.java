@@ -4,6 +4,7 @@ import dev.aedb.agent.AgentHost;
 import dev.aedb.catalog.CatalogState;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.checkpoint.CheckpointRecovery;
+import dev.aedb.checkpoint.CheckpointView;
 import dev.aedb.commit.CommitEngine;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CallerContext;
@@ -58,6 +59,9 @@ public final class AedbInstance implements AutoCloseable
     private final ReadView reads;
     private final RecoveryReport recoveryReport;
     private volatile boolean closed;
+
+    private CheckpointView checkpointView;
+    private ReadView checkpointReads;
 
     private AedbInstance(final AedbConfig config, final Path directory, final DirectoryLock lock, final Store store,
         final LiveCatalog catalog, final CommitEngine engine)
@@ -397,15 +401,73 @@ public final class AedbInstance implements AutoCloseable
     public Snapshot snapshotAs(final CallerContext caller, final ConsistencyMode mode)
     {
         ensureOpen();
-        final int slot = reads.pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
-        return Snapshot.held(reads, caller, slot);
+        final ConsistencyMode m = mode == null ? ConsistencyMode.AT_LATEST : mode;
+        final ReadView view = viewFor(m);
+        return Snapshot.held(view, caller, view.pin(m));
     }
 
     /** A snapshot for one read inside this class, closed by its try-with-resources. */
     private Snapshot oneShot(final ConsistencyMode mode)
     {
-        final int slot = reads.pin(mode == null ? ConsistencyMode.AT_LATEST : mode);
-        return Snapshot.oneShot(reads, null, slot);
+        final ConsistencyMode m = mode == null ? ConsistencyMode.AT_LATEST : mode;
+        final ReadView view = viewFor(m);
+        return Snapshot.oneShot(view, null, view.pin(m));
+    }
+
+    /**
+     * The live store, or for {@code AT_CHECKPOINT} (and an {@code AtSeq} of exactly the newest checkpoint's seq, older
+     * than the live store keeps) the newest checkpoint's image, opened read-only on first use and kept until a newer
+     * checkpoint replaces it.
+     */
+    private ReadView viewFor(final ConsistencyMode mode)
+    {
+        if (mode instanceof ConsistencyMode.AtCheckpoint)
+        {
+            return checkpointView();
+        }
+        if (mode instanceof ConsistencyMode.AtSeq at && at.seq() < store.oldestReadableSeq() && at.seq() == engine.newestCheckpointSeq())
+        {
+            return checkpointView();
+        }
+        return reads;
+    }
+
+    private ReadView checkpointView()
+    {
+        ensureOpen();
+        for (int attempt = 0; ; attempt++)
+        {
+            final java.nio.file.Path file = engine.newestCheckpointFile();
+            if (file == null)
+            {
+                throw new AedbException(ErrorCode.NO_CHECKPOINT, "no checkpoint yet in " + directory
+                    + ": AT_CHECKPOINT reads the newest one (checkpointNow() writes one)");
+            }
+            synchronized (this)
+            {
+                if (checkpointView != null && checkpointView.file().equals(file))
+                {
+                    return checkpointReads;
+                }
+                try
+                {
+                    final CheckpointView view = CheckpointView.open(file, config.maxConcurrentSnapshots(),
+                        config.maxSnapshotAgeNanos(), config.nanoClock());
+                    checkpointView = view;
+                    checkpointReads = new InstanceReadView(view.store(), view.catalog(), this::ensureOpen,
+                        config.maxSnapshotAgeMillis());
+                    return checkpointReads;
+                }
+                catch (final AedbException ex)
+                {
+                    // retention may have deleted it after a newer checkpoint was published: take the newer one
+                    if (attempt > 0 || java.nio.file.Files.exists(file) || file.equals(engine.newestCheckpointFile()))
+                    {
+                        throw ex;
+                    }
+                }
+            }
+        }
     }
 
     /** @return the catalog version visible at a pinned {@code seq} (for tests in this package). */

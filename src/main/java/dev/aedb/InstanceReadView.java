@@ -29,6 +29,7 @@ final class InstanceReadView implements ReadView
         {
             return store.pinAt(at.seq(), openCheck);
         }
+        // AT_CHECKPOINT reaches only the view over a checkpoint image (the facade picks it), whose latest is the checkpoint
         return store.pinLatest(openCheck);
     }
 

@@ -196,6 +196,46 @@ class CheckpointTest
         }
     }
 
+    @Test
+    void shouldServeAtCheckpointReadsFromTheNewestImage()
+    {
+        try (AedbInstance db = AedbInstance.open(config().checkpointOnClose(false), dir))
+        {
+            db.createProject("p");
+            db.commit(kvSet("k", "one"));
+            TestSupport.expect(ErrorCode.NO_CHECKPOINT, () -> db.kvGet("p", "app", b("k"), ConsistencyMode.AT_CHECKPOINT));
+            final long first = db.checkpointNow();
+            db.commit(kvSet("k", "two"));
+            db.commit(kvSet("only-live", "x"));
+            final KvGetResult atCheckpoint = db.kvGet("p", "app", b("k"), ConsistencyMode.AT_CHECKPOINT);
+            assertEquals("one", s(atCheckpoint.value()));
+            assertEquals(first, atCheckpoint.snapshotSeq());
+            assertTrue(!db.kvGet("p", "app", b("only-live"), ConsistencyMode.AT_CHECKPOINT).found());
+            assertEquals("two", s(db.kvGet("p", "app", b("k")).value()));
+            try (Snapshot held = db.snapshot(ConsistencyMode.AT_CHECKPOINT))
+            {
+                final long second = db.checkpointNow();
+                assertEquals("two", s(db.kvGet("p", "app", b("k"), ConsistencyMode.AT_CHECKPOINT).value()), "the newest checkpoint");
+                assertEquals(second, db.kvGet("p", "app", b("k"), ConsistencyMode.AT_CHECKPOINT).snapshotSeq());
+                assertEquals("one", s(held.kvGet("p", "app", b("k")).value()), "a held snapshot stays on its image");
+            }
+        }
+        // reopened without a close checkpoint: once the live window has moved past the checkpoint's seq, an AtSeq of
+        // exactly that seq is served from the image, any other older seq is refused naming the oldest readable one
+        final long checkpointSeq;
+        try (AedbInstance db = AedbInstance.open(config().checkpointOnClose(false).retainedCommits(10), dir))
+        {
+            checkpointSeq = db.newestCheckpointSeq();
+            for (int i = 0; i < 100; i++)
+            {
+                db.commit(kvSet("k", "later-" + i));
+            }
+            db.sync();
+            assertEquals("two", s(db.kvGet("p", "app", b("k"), ConsistencyMode.atSeq(checkpointSeq)).value()));
+            TestSupport.expect(ErrorCode.SNAPSHOT_EXPIRED, () -> db.kvGet("p", "app", b("k"), ConsistencyMode.atSeq(checkpointSeq + 1)));
+        }
+    }
+
     private List<Path> images() throws Exception
     {
         try (Stream<Path> s = Files.list(dir.resolve("checkpoints")))

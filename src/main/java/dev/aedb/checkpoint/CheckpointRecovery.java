@@ -139,19 +139,23 @@ public final class CheckpointRecovery
          */
         public void restore(final Store store, final LiveCatalog catalog)
         {
-            if (image == null)
+            if (image != null)
             {
-                return;
+                restoreInto(image, store, catalog);
             }
-            final KeySpace[] keySpaces = new KeySpace[image.keySpaces().size()];
-            for (int i = 0; i < keySpaces.length; i++)
-            {
-                final CheckpointImage.KeySpaceEntry e = image.keySpaces().get(i);
-                keySpaces[i] = store.restoreKeySpace(e.head(), e.topLevel(), image.blocks().get(e.hashBlock()), (int)e.live());
-            }
-            catalog.restore(CatalogCodec.decode(image.catalog(), keySpaces));
-            store.restoreAt(image.seq());
         }
+    }
+
+    static void restoreInto(final CheckpointImage.Opened image, final Store store, final LiveCatalog catalog)
+    {
+        final KeySpace[] keySpaces = new KeySpace[image.keySpaces().size()];
+        for (int i = 0; i < keySpaces.length; i++)
+        {
+            final CheckpointImage.KeySpaceEntry e = image.keySpaces().get(i);
+            keySpaces[i] = store.restoreKeySpace(e.head(), e.topLevel(), image.blocks().get(e.hashBlock()), (int)e.live());
+        }
+        catalog.restore(CatalogCodec.decode(image.catalog(), keySpaces));
+        store.restoreAt(image.seq());
     }
 
     /** @return a result with no checkpoint (a new database, or one that never checkpointed). */

@@ -83,7 +83,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     private volatile boolean stopping;
     private volatile Published last;
     private long generation;
-    private List<Manifest.Entry> entries;
+    private volatile List<Manifest.Entry> entries;
     private final List<String> named;
     private boolean cleaned;
 
@@ -123,6 +123,13 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     {
         final List<Manifest.Entry> e = entries;
         return e.isEmpty() ? 0 : e.get(0).seq();
+    }
+
+    /** @return the newest checkpoint's image file, or null when there is none. */
+    public Path newestFile()
+    {
+        final List<Manifest.Entry> e = entries;
+        return e.isEmpty() ? null : directory.resolve(e.get(0).file());
     }
 
     /** @return the last checkpoint this instance published, or null. */

@@ -659,6 +659,12 @@ public final class CommitEngine implements AutoCloseable
         return checkpointer.newestSeq();
     }
 
+    /** @return the newest checkpoint's image file, or null. */
+    public Path newestCheckpointFile()
+    {
+        return checkpointer.newestFile();
+    }
+
     /** @return the last checkpoint this instance published, or null. */
     public Checkpointer.Published lastCheckpoint()
     {

@@ -24,6 +24,23 @@ public sealed interface ConsistencyMode
     }
 
     /** @return {@link #AT_LATEST}. */
+    /** The state of the newest checkpoint, read from its image. */
+    ConsistencyMode AT_CHECKPOINT = new AtCheckpoint();
+
+    /**
+     * Reads the state of the newest checkpoint on disk, served from its image (mapped read-only), whatever was committed
+     * since; fails with NO_CHECKPOINT before the first checkpoint.
+     */
+    record AtCheckpoint() implements ConsistencyMode
+    {
+    }
+
+    /** @return {@link #AT_CHECKPOINT}. */
+    static ConsistencyMode atCheckpoint()
+    {
+        return AT_CHECKPOINT;
+    }
+
     static ConsistencyMode atLatest()
     {
         return AT_LATEST;

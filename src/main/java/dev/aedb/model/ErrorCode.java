@@ -109,6 +109,8 @@ public enum ErrorCode
     INTERRUPTED("interrupted", ErrorClass.RETRYABLE),
     /** Every reader slot is in use; close snapshots or raise {@code AedbConfig.maxConcurrentSnapshots}. */
     SNAPSHOT_LIMIT("snapshot_limit", ErrorClass.RETRYABLE),
+    /** An {@code AT_CHECKPOINT} read before the database has any checkpoint. */
+    NO_CHECKPOINT("no_checkpoint", ErrorClass.RETRYABLE),
     /** A snapshot is older than {@code AedbConfig.maxSnapshotAgeMillis}, or an {@code AtSeq} below the oldest readable seq. */
     SNAPSHOT_EXPIRED("snapshot_expired", ErrorClass.RETRYABLE);
 

@@ -49,6 +49,7 @@ final class Arena implements AutoCloseable
     /** The checkpoint image's blocks this arena starts from (segments 0..n-1, verified on first use), or empty. */
     private final ImageBlock[] image;
     private final long imageBytes;
+    private final boolean readOnly;
     /** The next segment, queued for creation ahead of need by the preparation agent (writer thread field), or null. */
     private Preparation<Segment> nextSegment;
     private int bump;
@@ -73,9 +74,30 @@ final class Arena implements AutoCloseable
      *
      * @param imageBytes the bytes of the image's blocks in use (they count as allocated).
      */
+    /**
+     * A read-only arena over a checkpoint image's segments (mapped read-only): no files of its own, nothing to allocate.
+     */
+    static Arena imageOnly(final ImageBlock[] image, final long imageBytes)
+    {
+        return new Arena(image, imageBytes);
+    }
+
+    private Arena(final ImageBlock[] image, final long imageBytes)
+    {
+        this.image = image;
+        this.imageBytes = imageBytes;
+        this.allocatedBytes = imageBytes;
+        this.segments = new UnsafeBuffer[image.length];
+        this.directory = null;
+        this.segmentBytes = 0;
+        this.preparer = null;
+        this.readOnly = true;
+    }
+
     Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer, final ImageBlock[] image,
         final long imageBytes)
     {
+        this.readOnly = false;
         this.image = image;
         this.imageBytes = imageBytes;
         this.allocatedBytes = imageBytes;
@@ -178,6 +200,10 @@ final class Arena implements AutoCloseable
      */
     public long allocate(final int size)
     {
+        if (readOnly)
+        {
+            throw new IllegalStateException("a checkpoint image read as it is allocates nothing");
+        }
         final int block = blockSize(size);
         if (block > segmentBytes - SEGMENT_HEADER_LENGTH)
         {
@@ -346,6 +372,10 @@ final class Arena implements AutoCloseable
      */
     public void close(final boolean unmap)
     {
+        if (readOnly)
+        {
+            return; // its mappings go with the garbage collector: a reader may hold a pointer as long as it holds the view
+        }
         final Preparation<Segment> prepared = nextSegment;
         nextSegment = null;
         if (prepared != null)

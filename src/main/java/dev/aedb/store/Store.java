@@ -88,6 +88,24 @@ public final class Store implements AutoCloseable
         this.retainedCommits = retainedCommits;
     }
 
+    private Store(final Arena arena, final ReaderRegistry registry)
+    {
+        this.arena = arena;
+        this.registry = registry;
+        this.retainedCommits = 0;
+    }
+
+    /**
+     * A store that serves a checkpoint image as it is (AT_CHECKPOINT reads): its segments mapped read-only, its key
+     * spaces restored with {@link #restoreKeySpace}, no writer, no files of its own. Closing it does nothing; its
+     * mappings are released by the garbage collector once nothing references it.
+     */
+    public static Store readOnlyImage(final ImageBlock[] image, final long imageBytes, final int readerSlots,
+        final long maxAgeNanos, final LongSupplier clock)
+    {
+        return new Store(Arena.imageOnly(image, imageBytes), new ReaderRegistry(readerSlots, maxAgeNanos, clock));
+    }
+
     Store(final Path directory, final int segmentBytes, final ReaderRegistry registry, final long retainedCommits)
     {
         this.arena = new Arena(directory, segmentBytes, preparation);
