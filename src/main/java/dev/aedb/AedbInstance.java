@@ -5,6 +5,8 @@ import dev.aedb.catalog.CatalogState;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.checkpoint.CheckpointRecovery;
 import dev.aedb.checkpoint.CheckpointView;
+import dev.aedb.commit.RecoveryPlanner;
+import dev.aedb.model.RecoveryPlan;
 import dev.aedb.commit.CommitEngine;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CallerContext;
@@ -147,6 +149,31 @@ public final class AedbInstance implements AutoCloseable
                 throw ex;
             }
             throw new AedbException(ErrorCode.IO_ERROR, "cannot open " + directory + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Works out what opening {@code directory} with {@code config} would do, changing nothing: which checkpoint it
+     * starts from and what of it is checked, which WAL files and commits it replays, and any damage it would meet with
+     * what {@link AedbConfig#recoveryMode()} does about it. Holds the directory's lock while it reads, so no instance
+     * writes meanwhile.
+     *
+     * @throws AedbException INVALID_ARGUMENT when {@code directory} is not a directory, DATABASE_LOCKED when an instance
+     *                       has it open, INVALID_CONFIG, IO_ERROR.
+     */
+    public static RecoveryPlan recoveryPlan(final AedbConfig config, final Path directory)
+    {
+        requireArgument(config, "config");
+        requireArgument(directory, "directory");
+        config.conclude();
+        if (!Files.isDirectory(directory))
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, directory + " is not a directory");
+        }
+        final Path dir = directory.toAbsolutePath();
+        try (DirectoryLock lock = DirectoryLock.acquire(dir))
+        {
+            return RecoveryPlanner.plan(dir, config.recoveryMode(), config.verifyCheckpointOnOpen());
         }
     }
 

@@ -98,6 +98,8 @@ class LayeringTest
         PUBLIC_INTERNALS.put("catalog.TableSchema", "a table's schema, read by commit, query and the facade");
         PUBLIC_INTERNALS.put("catalog.TypeCheck", "commit and the facade check and encode primary-key values");
         PUBLIC_INTERNALS.put("commit.CommitEngine", "the facade opens, starts and closes the writer");
+        PUBLIC_INTERNALS.put("commit.RecoveryPlanner", "the facade works out a recovery plan without opening (aedb recover --dry-run)");
+        PUBLIC_INTERNALS.put("checkpoint.CheckpointView", "the facade serves AT_CHECKPOINT reads from the newest image");
         PUBLIC_INTERNALS.put("commit.CommitSettings", "the facade hands the commit layer its settings");
         PUBLIC_INTERNALS.put("query.QueryExecutor", "the facade runs queries at a snapshot");
         PUBLIC_INTERNALS.put("cli.Main", "the executable jar's entry point");

@@ -23,7 +23,6 @@ public sealed interface ConsistencyMode
     {
     }
 
-    /** @return {@link #AT_LATEST}. */
     /** The state of the newest checkpoint, read from its image. */
     ConsistencyMode AT_CHECKPOINT = new AtCheckpoint();
 
@@ -41,6 +40,7 @@ public sealed interface ConsistencyMode
         return AT_CHECKPOINT;
     }
 
+    /** @return {@link #AT_LATEST}. */
     static ConsistencyMode atLatest()
     {
         return AT_LATEST;
