@@ -136,8 +136,13 @@ final class WalReplay
             notes.add(resumed);
         }
         final WalReader wal = new WalReader(walDirectory, start.fromCycle());
-        final boolean hasCycles = !new WalReader(walDirectory).cycleFiles().isEmpty();
         final WalState.Loaded state = WalState.load(dataDirectory);
+        final String unfinished = wal.unfinishedNewestCycle();
+        if (unfinished != null && !(state.status() == WalState.Status.VALID && unfinished.equals(state.binding().file())))
+        {
+            notes.add(setAsideUnfinished(unfinished));
+        }
+        final boolean hasCycles = !new WalReader(walDirectory).cycleFiles().isEmpty();
         final boolean rewriteState = state.status() != WalState.Status.VALID;
         if (state.status() == WalState.Status.MISSING && hasCycles)
         {
@@ -218,6 +223,32 @@ final class WalReplay
                 + "torn tail, refusing to open the database short of that whole file");
         }
         return rebuild(wal, damage);
+    }
+
+    /**
+     * The process ended while Chronicle was creating the newest cycle file (a checkpoint rolls to a new one): its store
+     * header was never completed, so it holds no frame, and nothing acknowledged names it. It is moved aside (kept, never
+     * read) so Chronicle creates it anew, and the report says so.
+     */
+    private String setAsideUnfinished(final String name)
+    {
+        final String aside = name + ".unfinished-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        try
+        {
+            java.nio.file.Files.move(walDirectory.resolve(name), walDirectory.resolve(aside));
+            try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(walDirectory, java.nio.file.StandardOpenOption.READ))
+            {
+                d.force(true);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot move aside the unfinished cycle file " + walDirectory.resolve(name)
+                + ": " + ex.getMessage(), ex);
+        }
+        return "the newest WAL cycle file " + name + " was being created when the process ended (its Chronicle header is "
+            + "incomplete, it holds no frame); moved aside to " + aside;
     }
 
     private WalReader.End read(final WalReader wal)

@@ -151,7 +151,11 @@ public final class ChronicleWal implements AutoCloseable
             throw new AedbException(ErrorCode.IO_ERROR, "cannot create WAL directory " + directory, ex);
         }
         clearStaleChronicleLocks(directory);
-        cycleFloorMillis = Math.max(end.kind() == WalReader.EndKind.EMPTY ? 0 : end.cycle() * DAY_MILLIS, floorCycle * DAY_MILLIS);
+        // A last cycle Chronicle already closed (its end-of-cycle marker written when it rolled on) takes no more appends.
+        final int closedCycle = end.kind() == WalReader.EndKind.CLEAN && endsClosed(directory.resolve(end.file()), end.position())
+            ? end.cycle() + 1 : Integer.MIN_VALUE;
+        cycleFloorMillis = Math.max(Math.max(end.kind() == WalReader.EndKind.EMPTY ? 0 : end.cycle() * DAY_MILLIS,
+            floorCycle * DAY_MILLIS), closedCycle == Integer.MIN_VALUE ? 0 : closedCycle * DAY_MILLIS);
         queue = SingleChronicleQueueBuilder.binary(directory.toFile())
             .rollCycle(RollCycles.FAST_DAILY)
             .timeProvider(() -> Math.max(clock.getAsLong(), cycleFloorMillis))
@@ -185,6 +189,20 @@ public final class ChronicleWal implements AutoCloseable
         {
             queue.close();
             throw ex;
+        }
+    }
+
+    /** @return whether the word at {@code position} of {@code file} is Chronicle's end-of-cycle marker. */
+    private static boolean endsClosed(final Path file, final long position)
+    {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return ch.read(word, position) == 4 && word.getInt(0) == CycleFileDescriptor.END_OF_DATA;
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot read " + file + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -87,6 +87,36 @@ public final class WalReader
         this.fromCycle = fromCycle;
     }
 
+    /**
+     * @return the newest cycle file when its Chronicle store header was never completed (the first word is 0 or has
+     *         the not-complete bit: the process ended while Chronicle was creating the file, which it does before it
+     *         appends anything to it), else null. Such a file holds no frame.
+     */
+    public String unfinishedNewestCycle()
+    {
+        final TreeMap<Integer, String> cycles = cycleFiles();
+        if (cycles.isEmpty())
+        {
+            return null;
+        }
+        final String name = cycles.lastEntry().getValue();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(directory.resolve(name),
+            java.nio.file.StandardOpenOption.READ))
+        {
+            final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(word, 0) < 4)
+            {
+                return ch.size() == 0 ? name : null;
+            }
+            final int first = word.getInt(0);
+            return first == 0 || (first & 0x80000000) != 0 ? name : null;
+        }
+        catch (final IOException ex)
+        {
+            throw new AedbException(ErrorCode.IO_ERROR, "cannot read " + directory.resolve(name) + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** @return the cycle a cycle file's name stands for, or -1 when it is not a cycle file's name. */
     public static int cycleOf(final String fileName)
     {
