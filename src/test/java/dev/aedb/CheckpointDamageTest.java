@@ -258,6 +258,23 @@ class CheckpointDamageTest
     }
 
     @Test
+    void shouldRefuseATruncatedManifest() throws IOException
+    {
+        twoCheckpoints(strict());
+        final Path manifest = newestManifest();
+        try (FileChannel ch = FileChannel.open(manifest, StandardOpenOption.WRITE))
+        {
+            ch.truncate(ch.size() - 3);
+        }
+        final AedbException ex = expect(ErrorCode.CHECKPOINT_CORRUPT, () -> AedbInstance.open(strict(), dir));
+        assertTrue(ex.getMessage().contains(manifest + " offset"), ex.getMessage());
+        try (AedbInstance db = AedbInstance.open(permissive(), dir))
+        {
+            assertEquals(model, kv(db));
+        }
+    }
+
+    @Test
     void shouldRefuseAManifestNamingAMissingImage() throws IOException
     {
         final long[] seqs = twoCheckpoints(strict());

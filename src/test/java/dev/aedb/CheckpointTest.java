@@ -236,6 +236,43 @@ class CheckpointTest
         }
     }
 
+    @Test
+    void shouldCaptureOnTheSequencerAndWriteOnTheCheckpointerWhenEachIsInvoked() throws Exception
+    {
+        final dev.aedb.agent.AgentHost agents = dev.aedb.agent.AgentHost.invokers();
+        try (AedbInstance db = AedbInstance.open(config().checkpointOnClose(false), dir, agents))
+        {
+            final org.agrona.concurrent.AgentInvoker sequencer = agents.invoker(dev.aedb.commit.CommitEngine.SEQUENCER_ROLE_NAME);
+            final org.agrona.concurrent.AgentInvoker checkpointer = agents.invoker(dev.aedb.checkpoint.Checkpointer.ROLE_NAME);
+            final var ddl = db.commitAsync(TransactionEnvelope.of(new Mutation.Ddl(
+                new dev.aedb.model.DdlOperation.CreateProject("p", null, true))));
+            final var put = db.commitAsync(TransactionEnvelope.of(kvSet("k", "v")));
+            assertEquals(2, sequencer.invoke());
+            ddl.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            put.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            final var checkpoint = db.checkpointAsync();
+            assertEquals(0, checkpointer.invoke(), "nothing captured yet: the checkpointer has nothing to write");
+            assertEquals(1, sequencer.invoke(), "the sequencer captures the state");
+            assertTrue(!checkpoint.isDone(), "captured, not written");
+            assertEquals(0, db.newestCheckpointSeq());
+            assertEquals(1, checkpointer.invoke(), "one duty cycle writes and publishes the image");
+            assertEquals(2L, checkpoint.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(2, db.newestCheckpointSeq());
+            assertEquals(0, checkpointer.invoke());
+        }
+    }
+
+    @Test
+    void shouldRefuseCheckpointSettingsOutOfRange()
+    {
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointsKept(0).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointsKept(65).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(-1).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(100).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointIntervalMillis(-5).conclude());
+        config().checkpointWalBytes(0).checkpointIntervalMillis(0).checkpointsKept(1).conclude();
+    }
+
     private List<Path> images() throws Exception
     {
         try (Stream<Path> s = Files.list(dir.resolve("checkpoints")))

@@ -102,13 +102,14 @@ class MemoryBoundsTest
     void shouldNotGrowTheHeapWithTheNumberOfRows()
     {
         final AedbConfig config = new AedbConfig().durability(Durability.OS_BUFFERED).storeSegmentBytes(64 << 20);
+        final long small;
         try (AedbInstance db = AedbInstance.open(config, dir))
         {
             db.createProject("p");
             db.createTable("p", "app", "rows", List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT)),
                 List.of("id"));
             load(db, 0, 10_000);
-            final long small = usedHeapAfterGc();
+            small = usedHeapAfterGc();
             load(db, 10_000, 1_000_000);
             final long large = usedHeapAfterGc();
             System.out.printf("heap after 10k rows=%d, after 1M rows=%d, delta=%d bytes; store allocated=%d%n", small, large,
@@ -116,6 +117,24 @@ class MemoryBoundsTest
             assertTrue(large - small < 8L * 1024 * 1024, "heap grew by " + (large - small) + " bytes from 10k to 1M rows");
             assertTrue(db.get("p", "app", "rows", List.of(Value.integer(999_999))).found());
             assertEquals(1_000_000, countRows(db));
+            // checkpointing 1M rows stages them off-heap: the heap does not grow with them either
+            db.checkpointNow();
+            final long afterCheckpoint = usedHeapAfterGc();
+            System.out.printf("heap after a checkpoint of 1M rows=%d, delta to 10k rows=%d bytes%n", afterCheckpoint,
+                afterCheckpoint - small);
+            assertTrue(afterCheckpoint - small < 8L * 1024 * 1024, "heap grew by " + (afterCheckpoint - small)
+                + " bytes checkpointing 1M rows");
+        }
+        // nor does an open from that checkpoint (the image is mapped, not loaded)
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            assertEquals(0, db.recoveryReport().replayedFrames());
+            final long reopened = usedHeapAfterGc();
+            System.out.printf("heap after reopening a 1M-row checkpoint=%d bytes%n", reopened);
+            assertEquals(1_000_000, countRows(db));
+            assertTrue(usedHeapAfterGc() - reopened < 8L * 1024 * 1024, "reading 1M mapped rows grew the heap");
+            assertTrue(reopened - small < 8L * 1024 * 1024, "an open from a 1M-row checkpoint uses " + (reopened - small)
+                + " bytes more heap than 10k live rows");
         }
     }
 

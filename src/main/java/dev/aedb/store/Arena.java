@@ -64,16 +64,9 @@ final class Arena implements AutoCloseable
      */
     Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer)
     {
-        this(directory, segmentBytes, preparer, new ImageBlock[0], 0);
+        this(directory, segmentBytes, preparer, new ImageBlock[0], 0, false);
     }
 
-    /**
-     * An arena whose first segments are a checkpoint image's arena blocks, mapped copy-on-write: addresses written in
-     * the image stay valid, segment {@code i} is {@code image[i]} (verified the first time anything touches it), and
-     * new blocks are allocated in segments after them.
-     *
-     * @param imageBytes the bytes of the image's blocks in use (they count as allocated).
-     */
     /**
      * A read-only arena over a checkpoint image's segments (mapped read-only): no files of its own, nothing to allocate.
      */
@@ -94,8 +87,22 @@ final class Arena implements AutoCloseable
         this.readOnly = true;
     }
 
+    /**
+     * An arena whose first segments are a checkpoint image's arena blocks, mapped copy-on-write: addresses written in
+     * the image stay valid, segment {@code i} is {@code image[i]} (verified the first time anything touches it), and
+     * new blocks are allocated in segments after them. Its first own segment is queued for the preparation agent, not
+     * made here: an open does not wait for a segment's zero-fill (tens of ms for 64 MiB); the first allocation takes it.
+     *
+     * @param imageBytes the bytes of the image's blocks in use (they count as allocated).
+     */
     Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer, final ImageBlock[] image,
         final long imageBytes)
+    {
+        this(directory, segmentBytes, preparer, image, imageBytes, true);
+    }
+
+    private Arena(final Path directory, final int segmentBytes, final PreparationAgent preparer, final ImageBlock[] image,
+        final long imageBytes, final boolean deferFirstSegment)
     {
         this.readOnly = false;
         this.image = image;
@@ -123,7 +130,15 @@ final class Arena implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        addSegment();
+        if (deferFirstSegment)
+        {
+            bump = segmentBytes; // full: the first allocation adds the segment the agent prepared meanwhile
+            prepareNextSegment();
+        }
+        else
+        {
+            addSegment();
+        }
     }
 
     /** A created, zero-filled and mapped segment file, not yet part of the arena. */
