@@ -83,6 +83,29 @@ class CheckpointTriggerTest
     }
 
     @Test
+    void shouldCheckpointBySizeUnderAStreamOfPipelinedCommits() throws Exception
+    {
+        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().checkpointWalBytes(TRIGGER).checkpointOnClose(false), dir))
+        {
+            db.createProject("p");
+            final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<?>> window = new java.util.ArrayDeque<>();
+            for (int i = 0; i < 20_000; i++)
+            {
+                window.add(db.commitAsync(dev.aedb.model.TransactionEnvelope.of(kvSet("key-" + (i % 1000), "x".repeat(80)))));
+                if (window.size() >= 2_000)
+                {
+                    window.poll().get();
+                }
+            }
+            while (!window.isEmpty())
+            {
+                window.poll().get();
+            }
+            assertTrue(db.newestCheckpointSeq() > 0, "a checkpoint was taken while commits kept arriving");
+        }
+    }
+
+    @Test
     void shouldCheckpointAfterTheIntervalWhenSomethingWasCommitted()
     {
         try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().checkpointIntervalMillis(20).checkpointWalBytes(0), dir))

@@ -106,7 +106,6 @@ public final class CommitEngine implements AutoCloseable
     private volatile AgentHost.Handle checkpointerHandle;
     private long walBytesSinceCheckpoint;
     private long lastCheckpointNanos = System.nanoTime();
-    private long lastCheckpointSeq;
     private final DirectoryLock lock;
     private long lastLockCheck = Long.MIN_VALUE / 2;
     private volatile boolean running = true;
@@ -130,7 +129,7 @@ public final class CommitEngine implements AutoCloseable
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         this.checkpointer = new Checkpointer(dataDirectory, store, config.checkpointsKept(), config.ioFaults(), loaded,
             cycle -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults()), this::checkpointFailStop);
-        this.lastCheckpointSeq = loaded.seq();
+
         this.config = config;
         this.store = store;
         this.wal = wal;
@@ -492,6 +491,7 @@ public final class CommitEngine implements AutoCloseable
             handOverCallbacks();
             store.reclaim();
             housekeepingDue = true;
+            maybeCheckpoint(); // under a steady stream of commits too, not only when idle
             return drained;
         }
         if (!awaiting.isEmpty() && batchDue())
@@ -547,7 +547,7 @@ public final class CommitEngine implements AutoCloseable
         }
         final boolean asked = !checkpointWaiters.isEmpty();
         final boolean bySize = config.checkpointWalBytes() > 0 && walBytesSinceCheckpoint >= config.checkpointWalBytes();
-        final boolean byTime = config.checkpointIntervalMillis() > 0 && lastSeq > lastCheckpointSeq
+        final boolean byTime = config.checkpointIntervalMillis() > 0 && lastSeq > checkpointer.newestSeq()
             && System.nanoTime() - lastCheckpointNanos >= config.checkpointIntervalMillis() * 1_000_000;
         if (!asked && !bySize && !byTime)
         {
@@ -564,7 +564,7 @@ public final class CommitEngine implements AutoCloseable
             {
                 throw failure;
             }
-            if (lastSeq == lastCheckpointSeq)
+            if (lastSeq == checkpointer.newestSeq())
             {
                 walBytesSinceCheckpoint = 0;
                 for (final CompletableFuture<Long> w : waiters)
@@ -621,7 +621,6 @@ public final class CommitEngine implements AutoCloseable
         final int fromCycle = wal.roll();
         walBytesSinceCheckpoint = 0;
         lastCheckpointNanos = System.nanoTime();
-        lastCheckpointSeq = seq;
         return new Checkpointer.Capture(seq, slot, catalog.at(seq), idempotency.encode(), fromCycle, waiters);
     }
 
