@@ -97,6 +97,12 @@ public final class CheckpointRecovery
             return image == null ? null : image.file();
         }
 
+        /** @return every block of the image (segments and hash arrays), empty without one. */
+        public List<ImageBlock> blocks()
+        {
+            return image == null ? List.of() : image.blocks();
+        }
+
         /** @return the image's arena segments, for the store (empty without one). */
         public ImageBlock[] segments()
         {

@@ -5,6 +5,7 @@ import dev.aedb.catalog.CatalogState;
 import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
+import dev.aedb.store.ImageBlock;
 import dev.aedb.store.Store;
 
 import org.agrona.concurrent.Agent;
@@ -84,6 +85,9 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     private volatile Published last;
     private long generation;
     private volatile List<Manifest.Entry> entries;
+    /** The blocks of the image this instance opened from, verified in the background one per duty cycle. */
+    private final List<ImageBlock> toVerify;
+    private int verifiedUpTo;
     private final List<String> named;
     private boolean cleaned;
 
@@ -104,6 +108,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
         this.generation = loaded.generation();
         this.entries = new ArrayList<>(loaded.entries());
         this.named = loaded.named();
+        this.toVerify = loaded.blocks();
     }
 
     /** @return the idle strategy the agent runs with (parks up to 100 ms, woken by {@link #offer}). */
@@ -156,7 +161,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     @Override
     public boolean hasWork()
     {
-        return stopping || next.get() != null;
+        return stopping || next.get() != null || verifiedUpTo < toVerify.size();
     }
 
     /** Asks the agent to stop once the capture it holds (if any) is written; its duty cycle then ends the agent. */
@@ -187,7 +192,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
             {
                 throw new org.agrona.concurrent.AgentTerminationException(true);
             }
-            return 0;
+            return verifyNextBlock();
         }
         try
         {
@@ -346,6 +351,33 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
         {
             throw new SyncFailedException(ex);
         }
+    }
+
+    /**
+     * Verifies one more block of the image the store opened from, so that the first reads after an open rarely pay for
+     * it (a block is verified once, by whoever touches it first). A damaged block is remembered by the block itself and
+     * met by every read of it; here it is only logged.
+     */
+    private int verifyNextBlock()
+    {
+        if (verifiedUpTo >= toVerify.size())
+        {
+            return 0;
+        }
+        final ImageBlock block = toVerify.get(verifiedUpTo++);
+        if (block.isVerified())
+        {
+            return 0;
+        }
+        try
+        {
+            block.verified();
+        }
+        catch (final AedbException ex)
+        {
+            System.getLogger(Checkpointer.class.getName()).log(System.Logger.Level.ERROR, ex.getMessage());
+        }
+        return 1;
     }
 
     /** Temp files of an interrupted checkpoint and images no manifest names: left by a crash, never used. */

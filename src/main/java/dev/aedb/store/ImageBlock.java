@@ -20,8 +20,9 @@ import java.util.zip.CRC32C;
  * links and hash slots in place, the kernel copies each page it writes, and the image file is never changed. A block
  * mapped for reading an image as it is ({@code AT_CHECKPOINT}) is a read-only mapping.
  * <p>
- * Threading: any thread may call {@link #verified()}; several may verify at once (the result is the same), the
- * first to finish publishes the buffer.
+ * Threading: any thread may call {@link #verified()}; several may verify at once, the first to finish publishes the
+ * buffer. Only after that can the writer write to the block (it gets the buffer from here), so a verification still
+ * running then may read changed bytes: its mismatch is ignored when the block was published meanwhile.
  */
 public final class ImageBlock
 {
@@ -93,6 +94,12 @@ public final class ImageBlock
         final int actual = (int)crc.getValue();
         if (actual != expectedCrc)
         {
+            final UnsafeBuffer meanwhile = verified;
+            if (meanwhile != null)
+            {
+                // another thread verified it first and the writer has written to it since (copy-on-write): intact
+                return meanwhile;
+            }
             final AedbException ex = new AedbException(ErrorCode.CHECKPOINT_CORRUPT, "checkpoint block at " + where
                 + " (" + mapping.capacity() + " bytes) fails its CRC32C: recorded 0x" + Integer.toHexString(expectedCrc)
                 + ", found 0x" + Integer.toHexString(actual) + "; none of its data is used");
