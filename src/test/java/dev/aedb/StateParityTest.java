@@ -131,7 +131,9 @@ class StateParityTest
         digestAfterSubmissions.values().forEach(d -> bySeq.put(d.seq(), d));
         System.out.println("StateParityTest: " + log.size() + " submissions, head " + head + ", " + workload.summary()
             + ", " + bySeq.size() + " seqs compared, " + concurrentDigests.get() + " digests of old seqs while committing");
-        assertTrue(head.idempotencyRecords() > 0 && head.rows() > 0 && head.kvPairs() > 0 && head.tables() > 0, head.toString());
+        // the workload reached every kind of state at some recorded seq (at the head, say, every table may be dropped)
+        assertTrue(bySeq.values().stream().anyMatch(d -> d.tables() > 0 && d.rows() > 0 && d.kvPairs() > 0 && d.idempotencyRecords() > 0),
+            bySeq.values().toString());
         assertTrue(workload.duplicates > 0 && workload.rejected > 0 && workload.ddl > 0, workload.summary());
 
         try (AedbInstance replayed = AedbInstance.open(config(), liveDir))
