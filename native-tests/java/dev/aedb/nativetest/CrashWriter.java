@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Child process of {@link CrashDurabilityIT}: commits envelopes of three mutations forever under
- * {@link Durability#FULL}, printing {@code ACK <n> <commitSeq>} after each acknowledged commit, until it is killed.
+ * Child process of {@link CrashDurabilityIT}: commits envelopes of three mutations forever under the durability mode
+ * named by its second argument ({@link Durability#FULL}, {@link Durability#BATCH} or {@link Durability#OS_BUFFERED}),
+ * printing {@code ACK <n> <commitSeq>} after each acknowledged commit, until it is killed.
  * <p>
  * Envelope n: upsert row {@code id=n, payload="p<n>"}, set KV {@code "k<n>" = "<n>"}, set KV {@code "last" = "<n>"}.
  * n continues after the value of {@code "last"} found at start. Several writer threads draw disjoint n from one
@@ -33,7 +34,14 @@ public final class CrashWriter
     static final String PROJECT = "crash";
     static final String SCOPE = "app";
     static final String TABLE = "t";
-    static final int THREADS = 2;
+    /**
+     * Writer threads. BATCH gets more, so that a group commit waiting for its interval holds several envelopes when the
+     * kill comes; its callers park, while OS_BUFFERED callers spin briefly for their acknowledgement, on 2 cores.
+     */
+    static int threads(final Durability durability)
+    {
+        return durability == Durability.BATCH ? 4 : 2;
+    }
 
     private CrashWriter()
     {
@@ -53,10 +61,12 @@ public final class CrashWriter
             new Mutation.KvSet(PROJECT, SCOPE, ascii("last"), ascii(decimal)));
     }
 
+    /** @param args the data directory, then the durability mode. */
     public static void main(final String[] args) throws Exception
     {
         final PrintStream out = System.out;
-        final AedbInstance db = AedbInstance.open(new AedbConfig().durability(Durability.FULL).storeSegmentBytes(4 << 20),
+        final Durability durability = Durability.valueOf(args[1]);
+        final AedbInstance db = AedbInstance.open(new AedbConfig().durability(durability).storeSegmentBytes(4 << 20),
             Path.of(args[0]));
         db.createProject(PROJECT);
         db.commit(new Mutation.Ddl(new DdlOperation.CreateTable(PROJECT, SCOPE, TABLE, null,
@@ -69,8 +79,8 @@ public final class CrashWriter
             out.flush();
         }
         final AtomicLong next = new AtomicLong(start);
-        final Thread[] writers = new Thread[THREADS];
-        for (int i = 0; i < THREADS; i++)
+        final Thread[] writers = new Thread[threads(durability)];
+        for (int i = 0; i < writers.length; i++)
         {
             writers[i] = new Thread(() ->
             {

@@ -622,6 +622,54 @@ public final class AedbInstance implements AutoCloseable
         return new TableHandle(reads, projectId, scopeId, table);
     }
 
+    // ------------------------------------------------------------------ state digest
+
+    /**
+     * The canonical digest of the whole database state at the visible head, as {@link #stateDigest(long)}.
+     *
+     * @throws AedbException CLOSED, PREVIOUS_FAILURE or SNAPSHOT_LIMIT.
+     */
+    public StateDigest stateDigest()
+    {
+        return digestAndUnpin(reads.pin(ConsistencyMode.AT_LATEST));
+    }
+
+    /**
+     * The canonical digest of the whole database state at commit {@code seq}: the catalog (projects, scopes, tables
+     * with their schemas and ids), every live KV pair and row with the seq of its version, and the idempotency
+     * records in force at {@code seq}; the byte form is in docs/design.md, section 6 "State digest". Equal states give
+     * equal digests whatever history reached them, so an instance, the same directory reopened (WAL replay) and
+     * another instance fed the same envelopes agree at every seq. The idempotency records depend on
+     * {@link AedbConfig#idempotencyWindowCommits()}: compare digests of instances configured alike.
+     * <p>
+     * Cost: one walk of all data live at {@code seq}, on the calling thread, streamed into SHA-256: time grows with the
+     * keys and rows (including keys live only at other seqs), heap use does not. Safe from any thread, concurrently
+     * with commits; it holds one reader slot for the walk, like a scan, so trimming waits for it as for any read.
+     *
+     * @param seq a visible commit seq still readable: at or above the oldest readable seq, the visible head minus
+     *            {@link AedbConfig#retainedCommits()} (as for {@link ConsistencyMode.AtSeq} reads).
+     * @return the digest, its seq and the counts of what it covers.
+     * @throws AedbException INVALID_ARGUMENT for a negative seq, SEQ_NOT_VISIBLE above the visible head,
+     *                       SNAPSHOT_EXPIRED below the oldest readable seq, SNAPSHOT_LIMIT, CLOSED, PREVIOUS_FAILURE.
+     */
+    public StateDigest stateDigest(final long seq)
+    {
+        return digestAndUnpin(reads.pin(ConsistencyMode.atSeq(seq)));
+    }
+
+    private StateDigest digestAndUnpin(final int slot)
+    {
+        try
+        {
+            final long seq = reads.pinnedSeq(slot);
+            return StateDigester.digest(reads.catalogAt(seq), seq, engine);
+        }
+        finally
+        {
+            reads.unpin(slot);
+        }
+    }
+
     /** @return store statistics: arena bytes allocated, free-listed, and on disk. */
     public StoreStats storeStats()
     {

@@ -134,6 +134,43 @@ class EnvelopeTest
         }
     }
 
+    /**
+     * The window is the last N commits, counted by seq: a key is forgotten N commits after its own, also when no
+     * other idempotent commit came between (the old lookup forgot a key only when a later idempotent commit was recorded).
+     */
+    @Test
+    void shouldForgetAnIdempotencyKeyExactlyAfterTheWindowAlsoAfterReopen()
+    {
+        final int window = 5;
+        final AedbConfig config = TestSupport.smallConfig().idempotencyWindowCommits(window);
+        final byte[] key = b("request-7");
+        final TransactionEnvelope env = new TransactionEnvelope(CallerContext.of("alice"), key, List.of(),
+            List.of(kvSet("balance", "10")));
+        final long first;
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            TestSupport.usersTable(db);
+            first = db.commit(env).commitSeq();
+            for (int i = 1; i < window; i++)
+            {
+                db.commit(kvSet("other", "v" + i));
+            }
+            // last seq = first + window - 1: commit `first` is still one of the last `window`
+            final CommitResult retry = db.commit(env);
+            assertTrue(retry.duplicate(), "inside the window");
+            assertEquals(first, retry.commitSeq());
+            db.commit(kvSet("other", "last"));
+        }
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            // last seq = first + window: the key left the window with the commit before
+            final CommitResult again = db.commit(env);
+            assertFalse(again.duplicate(), "outside the window the key is forgotten");
+            assertEquals(first + window + 1, again.commitSeq());
+            assertTrue(db.commit(env).duplicate(), "and recorded again for the new commit");
+        }
+    }
+
     @Test
     void shouldCommitAsynchronouslyWithDenseSeqs() throws Exception
     {

@@ -58,11 +58,11 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
      * @param seq         the commit seq (synced, visible).
      * @param slot        a reader slot of the store pinned at {@code seq}; the checkpointer releases it.
      * @param catalog     the catalog at {@code seq}.
-     * @param idempotency the idempotency records at {@code seq}, encoded.
+     * @param idempotency the idempotency records in force at {@code seq}, encoded, read while the slot is pinned.
      * @param fromCycle   the WAL cycle the commit after {@code seq} goes to.
      * @param waiters     completed with {@code seq} once the checkpoint is published, or exceptionally.
      */
-    public record Capture(long seq, int slot, CatalogState catalog, byte[] idempotency, int fromCycle,
+    public record Capture(long seq, int slot, CatalogState catalog, java.util.function.Supplier<byte[]> idempotency, int fromCycle,
         List<CompletableFuture<Long>> waiters)
     {
     }
@@ -234,7 +234,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
             final CheckpointImage.Summary image;
             try
             {
-                image = CheckpointImage.write(directory, c.seq(), c.catalog(), c.idempotency(), c.fromCycle(),
+                image = CheckpointImage.write(directory, c.seq(), c.catalog(), c.idempotency().get(), c.fromCycle(),
                     System.currentTimeMillis() * 1000, faults);
             }
             finally

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "aedb", mixinStandardHelpOptions = true, version = "aedb 0.1.0",
     description = "Embedded transactional storage engine on a Chronicle Queue WAL.",
-    subcommands = {DemoCommand.class, BenchCommand.class, RecoverCommand.class})
+    subcommands = {DemoCommand.class, BenchCommand.class, DumpCommand.class, RecoverCommand.class})
 public final class Main implements Runnable
 {
     public static void main(final String[] args)

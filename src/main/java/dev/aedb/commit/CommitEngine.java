@@ -171,7 +171,7 @@ public final class CommitEngine implements AutoCloseable
         {
             try
             {
-                idempotency.restore(loaded.idempotency());
+                idempotency.restore(loaded.idempotency(), loaded.seq());
             }
             catch (final DecodeException ex)
             {
@@ -249,6 +249,33 @@ public final class CommitEngine implements AutoCloseable
     public AedbException failure()
     {
         return failure;
+    }
+
+    /** Receives the idempotency records of {@link #visitIdempotencyRecords}. */
+    public interface IdempotencyRecordVisitor
+    {
+        /**
+         * One record in force, in ascending seq order.
+         *
+         * @param callerId    the caller the key belongs to, null = anonymous.
+         * @param key         the idempotency key; the index's own array, never to be written.
+         * @param fingerprint the request's 16-byte fingerprint; the index's own array, never to be written.
+         * @param seq         the commit that used the key.
+         */
+        void visit(String callerId, byte[] key, byte[] fingerprint, long seq);
+    }
+
+    /**
+     * Any thread: visits the idempotency records in force at {@code seq}, those of the commits in
+     * {@code (seq - idempotencyWindowCommits, seq]}, in ascending seq order. Reads a concurrent history the sequencer
+     * keeps for readers (see {@link IdempotencyIndex}), never the sequencer's own lookup map.
+     *
+     * @param seq a visible seq the caller holds pinned in the store (so it is at or above the effective horizon).
+     * @return how many records were visited.
+     */
+    public long visitIdempotencyRecords(final long seq, final IdempotencyRecordVisitor visitor)
+    {
+        return idempotency.visit(seq, visitor::visit);
     }
 
     /**
@@ -519,6 +546,7 @@ public final class CommitEngine implements AutoCloseable
                 lastHousekeepingNanos = now;
                 final long horizon = store.reclaim();
                 applier.pruneCatalogHistory(horizon);
+                idempotency.pruneHistory(horizon);
                 final int swept = store.sweep(SWEEP_BUDGET);
                 if (swept > 0)
                 {
@@ -621,7 +649,8 @@ public final class CommitEngine implements AutoCloseable
         final int fromCycle = wal.roll();
         walBytesSinceCheckpoint = 0;
         lastCheckpointNanos = System.nanoTime();
-        return new Checkpointer.Capture(seq, slot, catalog.at(seq), idempotency.encode(), fromCycle, waiters);
+        // the records in force at seq are read by the checkpointer under its pin (the history is readable by any thread)
+        return new Checkpointer.Capture(seq, slot, catalog.at(seq), () -> idempotency.encode(seq), fromCycle, waiters);
     }
 
     /**
@@ -751,7 +780,7 @@ public final class CommitEngine implements AutoCloseable
         {
             if (envelope.idempotencyKey() != null)
             {
-                final IdempotencyIndex.Entry seen = idempotency.find(caller, envelope.idempotencyKey());
+                final IdempotencyIndex.Entry seen = idempotency.find(caller, envelope.idempotencyKey(), lastSeq);
                 if (seen != null)
                 {
                     if (!java.util.Arrays.equals(seen.fingerprint(), p.fingerprint))
@@ -806,7 +835,7 @@ public final class CommitEngine implements AutoCloseable
         }
         if (envelope.idempotencyKey() != null)
         {
-            idempotency.record(caller, envelope.idempotencyKey(), p.fingerprint, seq);
+            idempotency.record(caller, envelope.idempotencyKey(), p.fingerprint, seq, store.effectiveHorizon());
         }
         p.seq = seq;
         await(p);

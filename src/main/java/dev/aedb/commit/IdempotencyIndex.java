@@ -1,31 +1,44 @@
 package dev.aedb.commit;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Idempotency keys seen in the last {@code window} commits, per caller. Rebuilt by replay from the keys and
- * fingerprints carried in the WAL frames, so it survives a reopen. Writer thread only.
+ * Idempotency keys of the last {@code window} commits, per caller. A record made by commit {@code r} is in force at
+ * seq {@code S} iff {@code S - window < r <= S}: the commit at {@code S + 1} is a duplicate of it (same caller, key
+ * and fingerprint) or a reuse (same caller and key, another fingerprint) exactly then, whatever other commits came
+ * between. Rebuilt by replay from the keys and fingerprints carried in the WAL frames, so it survives a reopen.
+ * <p>
+ * Threading: the writer (the sequencer, or replay before it starts) calls {@link #find}, {@link #record} and
+ * {@link #pruneHistory}. Any thread may call {@link #visit} for a seq it has pinned in the store: the records are
+ * also kept, in seq order, in a {@link ConcurrentLinkedQueue} (the <em>history</em>) down to
+ * {@code horizon - window}, where the horizon is the store's effective horizon (no reader reads below it), so a reader
+ * at any readable seq finds every record in force there. The writer adds a record before it publishes its seq as
+ * visible (a volatile write the reader's pin reads), so the reader sees it.
  */
 final class IdempotencyIndex
 {
-    record Entry(long seq, byte[] fingerprint)
+    /**
+     * One record. Immutable: the arrays are this record's own copies and never written.
+     *
+     * @param caller      the caller id, null = anonymous.
+     * @param key         the idempotency key.
+     * @param fingerprint the request's fingerprint (16 bytes).
+     * @param seq         the commit that used the key.
+     */
+    record Entry(String caller, byte[] key, byte[] fingerprint, long seq)
     {
     }
 
+    /** The lookup key: caller and idempotency key as one byte string ({@code u32 BE caller length | caller | key}). */
     private static final class Key
     {
         private final byte[] bytes;
         private final int hash;
-
-        Key(final byte[] bytes)
-        {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
 
         Key(final String caller, final byte[] key)
         {
@@ -53,45 +66,61 @@ final class IdempotencyIndex
         }
     }
 
+    /** What {@link #visit} hands out. */
+    interface Visitor
+    {
+        /** One record in force, in seq order; the arrays must not be written. */
+        void visit(String caller, byte[] key, byte[] fingerprint, long seq);
+    }
+
     private final long window;
-    private final Map<Key, Entry> entries = new HashMap<>();
-    private final ArrayDeque<Object[]> order = new ArrayDeque<>();
+    /** Writer only: the newest record per caller and key (older ones may still be in {@link #history}). */
+    private final Map<Key, Entry> latest = new HashMap<>();
+    private final ConcurrentLinkedQueue<Entry> history = new ConcurrentLinkedQueue<>();
 
     IdempotencyIndex(final long window)
     {
         this.window = window;
     }
 
-    Entry find(final String caller, final byte[] key)
+    /**
+     * Writer only.
+     *
+     * @param lastSeq the last commit; the lookup is for the next one.
+     * @return the record of {@code caller}'s {@code key} in force at {@code lastSeq}, or null.
+     */
+    Entry find(final String caller, final byte[] key, final long lastSeq)
     {
-        return entries.get(new Key(caller, key));
+        final Entry e = latest.get(new Key(caller, key));
+        return e != null && e.seq() > lastSeq - window ? e : null;
     }
 
     /**
-     * The records inside the window, oldest first, for a checkpoint image: {@code u32 count}, then per record
-     * {@code sized key (u32 caller length | caller UTF-8 | key bytes) | u64 seq | sized fingerprint} (little-endian).
+     * Any thread, {@code seq} pinned: the records in force at {@code seq}, oldest first, for a checkpoint image
+     * (little-endian): {@code u32 count}, then per record {@code string caller (u32 length, -1 = anonymous, UTF-8)
+     * | sized key | u64 seq | sized fingerprint}.
      */
-    byte[] encode()
+    byte[] encode(final long seq)
     {
-        final java.util.List<Map.Entry<Key, Entry>> live = new java.util.ArrayList<>(entries.entrySet());
-        live.sort(java.util.Comparator.comparingLong(e -> e.getValue().seq()));
-        final dev.aedb.codec.ByteWriter w = new dev.aedb.codec.ByteWriter(16 + live.size() * 64);
-        w.putInt(live.size());
-        for (final Map.Entry<Key, Entry> e : live)
+        final dev.aedb.codec.ByteWriter w = new dev.aedb.codec.ByteWriter(256);
+        w.putInt(0);
+        final long n = visit(seq, (caller, key, fingerprint, at) ->
         {
-            w.putSizedBytes(e.getKey().bytes);
-            w.putLong(e.getValue().seq());
-            w.putSizedBytes(e.getValue().fingerprint());
-        }
+            w.putString(caller);
+            w.putSizedBytes(key);
+            w.putLong(at);
+            w.putSizedBytes(fingerprint);
+        });
+        w.putIntAt(0, (int)n);
         return w.toByteArray();
     }
 
     /**
-     * Recovery: the records a checkpoint image holds ({@link #encode}), before replay adds later ones.
+     * Recovery, before replay: the records in force at the checkpoint's {@code seq}, as {@link #encode} wrote them.
      *
      * @throws dev.aedb.codec.DecodeException when the bytes do not decode.
      */
-    void restore(final byte[] bytes)
+    void restore(final byte[] bytes, final long seq)
     {
         final dev.aedb.codec.ByteReader r = new dev.aedb.codec.ByteReader().wrap(new org.agrona.concurrent.UnsafeBuffer(bytes), 0,
             bytes.length);
@@ -100,30 +129,75 @@ final class IdempotencyIndex
         {
             throw new dev.aedb.codec.DecodeException("idempotency record count " + n + " out of range");
         }
+        long previous = Long.MIN_VALUE;
         for (int i = 0; i < n; i++)
         {
-            final Key k = new Key(r.getSizedBytes());
-            final long seq = r.getLong();
+            final String caller = r.getString();
+            final byte[] key = r.getSizedBytes();
+            final long at = r.getLong();
             final byte[] fingerprint = r.getSizedBytes();
-            entries.put(k, new Entry(seq, fingerprint));
-            order.addLast(new Object[]{k, seq});
+            if (at <= previous || at > seq)
+            {
+                throw new dev.aedb.codec.DecodeException("idempotency record of commit " + at + " out of order");
+            }
+            previous = at;
+            record(caller, key, fingerprint, at, seq);
         }
         r.expectEnd();
     }
 
-    void record(final String caller, final byte[] key, final byte[] fingerprint, final long seq)
+    /**
+     * Writer only: records that commit {@code seq} (above every seq recorded before) used {@code key}, and forgets
+     * what no reader can need any more.
+     *
+     * @param horizon the store's effective horizon: no reader reads below it.
+     */
+    void record(final String caller, final byte[] key, final byte[] fingerprint, final long seq, final long horizon)
     {
-        final Key k = new Key(caller, key);
-        entries.put(k, new Entry(seq, fingerprint));
-        order.addLast(new Object[]{k, seq});
-        while (!order.isEmpty() && (Long)order.peekFirst()[1] <= seq - window)
+        final Entry e = new Entry(caller, key.clone(), fingerprint.clone(), seq);
+        latest.put(new Key(caller, e.key()), e);
+        history.add(e);
+        pruneHistory(horizon);
+    }
+
+    /** Writer only: drops the records out of force at every seq at or above {@code horizon}. */
+    void pruneHistory(final long horizon)
+    {
+        final long last = horizon - window;
+        Entry oldest;
+        while ((oldest = history.peek()) != null && oldest.seq() <= last)
         {
-            final Object[] oldest = order.pollFirst();
-            final Entry e = entries.get((Key)oldest[0]);
-            if (e != null && e.seq() == (Long)oldest[1])
+            history.poll();
+            final Key k = new Key(oldest.caller(), oldest.key());
+            if (latest.get(k) == oldest)
             {
-                entries.remove((Key)oldest[0]);
+                latest.remove(k);
             }
         }
+    }
+
+    /**
+     * Any thread: visits the records in force at {@code seq}, in seq order. {@code seq} must be pinned in the store
+     * (at or above the effective horizon) and visible.
+     *
+     * @return how many were visited.
+     */
+    long visit(final long seq, final Visitor visitor)
+    {
+        long visited = 0;
+        for (final Iterator<Entry> it = history.iterator(); it.hasNext(); )
+        {
+            final Entry e = it.next();
+            if (e.seq() > seq)
+            {
+                break;
+            }
+            if (e.seq() > seq - window)
+            {
+                visitor.visit(e.caller(), e.key(), e.fingerprint(), e.seq());
+                visited++;
+            }
+        }
+        return visited;
     }
 }

@@ -548,7 +548,7 @@ final class WalReplay
         if (decoded.envelope().idempotencyKey() != null)
         {
             final String caller = decoded.envelope().caller() == null ? null : decoded.envelope().caller().callerId();
-            idempotency.record(caller, decoded.envelope().idempotencyKey(), decoded.fingerprint(), seq);
+            idempotency.record(caller, decoded.envelope().idempotencyKey(), decoded.fingerprint(), seq, store.effectiveHorizon());
         }
         lastSeq = seq;
         replayed++;
