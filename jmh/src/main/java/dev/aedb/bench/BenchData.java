@@ -106,6 +106,61 @@ final class BenchData
         return key.getLong(offset + PREFIX.length, ByteOrder.BIG_ENDIAN);
     }
 
+    /**
+     * The seed of the insertion order of loaded stores ({@link #insertionOrder}): fixed, so every engine and every run
+     * loads the same permutation.
+     */
+    static final long LOAD_SEED = 0x5EED_10ADL;
+
+    /** The order in which a loaded store's keys are inserted. */
+    enum InsertOrder
+    {
+        /** A seeded random permutation of {@code 0..count-1} ({@link #LOAD_SEED}), as real workloads insert. */
+        RANDOM,
+        /** Key order {@code 0, 1, 2, ...} (what the suite did before issue 10): the best case for an append-ordered store. */
+        SEQUENTIAL;
+
+        static InsertOrder of(final String name)
+        {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+
+        /** @return "random (seed 0x5eed10ad)" or "sequential", for log lines. */
+        String describe()
+        {
+            return this == RANDOM ? "random (seed 0x" + Long.toHexString(LOAD_SEED) + ")" : "sequential";
+        }
+    }
+
+    /**
+     * @return the indexes {@code 0..count-1} in the order a store of {@code count} keys is loaded: for
+     *         {@link InsertOrder#RANDOM} a Fisher-Yates shuffle driven by a xorshift seeded with {@link #LOAD_SEED}
+     *         (the same permutation every time).
+     */
+    static int[] insertionOrder(final int count, final InsertOrder order)
+    {
+        final int[] out = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            out[i] = i;
+        }
+        if (order == InsertOrder.RANDOM)
+        {
+            long x = LOAD_SEED;
+            for (int i = count - 1; i > 0; i--)
+            {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+                final int j = (int)Long.remainderUnsigned(x, i + 1);
+                final int t = out[i];
+                out[i] = out[j];
+                out[j] = t;
+            }
+        }
+        return out;
+    }
+
     /** A fixed-seed xorshift sequence of indexes in {@code [0, bound)}. */
     static int[] randomIndexes(final int count, final int bound, final long seed)
     {

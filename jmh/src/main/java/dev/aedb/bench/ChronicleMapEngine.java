@@ -68,9 +68,9 @@ final class ChronicleMapEngine implements Engine
 
     /** Plain puts: Chronicle Map has no atomic batch to load through. */
     @Override
-    public void load(final int count)
+    public void load(final int[] order)
     {
-        for (int i = 0; i < count; i++)
+        for (final int i : order)
         {
             map.put(BenchData.key(i), BenchData.value(i));
         }

@@ -71,11 +71,21 @@ public interface Engine extends AutoCloseable
     void flush();
 
     /**
-     * Puts keys {@code 0..count-1} with their {@link BenchData#value values} in atomic batches of 1,000, then
-     * {@link #flush()}es. Engines without atomic batches override this with plain puts.
+     * Puts keys {@code 0..count-1} with their {@link BenchData#value values} in the seeded random order
+     * {@link BenchData#insertionOrder} ({@link BenchData.InsertOrder#RANDOM}), then {@link #flush()}es.
      */
     default void load(final int count)
     {
+        load(BenchData.insertionOrder(count, BenchData.InsertOrder.RANDOM));
+    }
+
+    /**
+     * Puts key {@code order[i]} with its {@link BenchData#value value} for every {@code i}, in that order, in atomic
+     * batches of 1,000, then {@link #flush()}es. Engines without atomic batches override this with plain puts.
+     */
+    default void load(final int[] order)
+    {
+        final int count = order.length;
         final int chunk = 1000;
         final byte[][] keys = new byte[chunk][];
         final byte[][] values = new byte[chunk][];
@@ -88,8 +98,8 @@ public interface Engine extends AutoCloseable
                 final byte[][] v = n == chunk ? values : new byte[n][];
                 for (int i = 0; i < n; i++)
                 {
-                    k[i] = BenchData.key(base + i);
-                    v[i] = BenchData.value(base + i);
+                    k[i] = BenchData.key(order[base + i]);
+                    v[i] = BenchData.value(order[base + i]);
                 }
                 session.putBatch(k, v);
             }

@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * a reused direct buffer, allocation-free; LMDB: a reused read transaction and a zero-copy view; RocksDB: the direct
  * ByteBuffer get; H2 MVStore: {@code MVMap.get}; Chronicle Map: {@code getUsing}; SQLite: a prepared SELECT) and walks
  * a fixed-seed random sequence of 2^20 indexes from its own starting point. Each get checks the value's length.
+ * <p>
+ * The store is loaded in a seeded random key order ({@code insertOrder=random}, the default; {@code sequential} loads
+ * in key order). {@code phase=loaded} (default) measures the store as loaded, never reopened (aedb: the data in its
+ * live arena); {@code phase=reopened} closes it cleanly after the load and opens it again before measuring (aedb: the
+ * close writes a checkpoint and the reads are served from the mapped, key-ordered image); every engine gets the same.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,13 +46,25 @@ public class PointGetBench
         @Param({"1000000"})
         public int keys;
 
+        /** {@code random} (seeded, the default) or {@code sequential}: the order the load inserts keys in. */
+        @Param({"random"})
+        public String insertOrder;
+
+        /** {@code loaded}: as loaded, never reopened; {@code reopened}: closed cleanly and opened again after the load. */
+        @Param({Phase.LOADED})
+        public String phase;
+
         final LoadedStore loaded = new LoadedStore();
         int[] order;
 
         @Setup(Level.Trial)
         public void setUp()
         {
-            loaded.open(engine, keys, "pointget");
+            loaded.open(engine, keys, "pointget", BenchData.InsertOrder.of(insertOrder));
+            if (Phase.reopen(phase))
+            {
+                loaded.reopen();
+            }
             order = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0x9E3779B97F4A7C15L);
         }
 

@@ -25,9 +25,13 @@ import java.util.concurrent.TimeUnit;
  * operation opens it, and the close that follows is outside the measurement ({@code @TearDown(Level.Iteration)}).
  * <p>
  * Mode {@link Mode#SingleShotTime}: one reopen per iteration, so every engine gets the same number of samples whether
- * a reopen costs 0.1 ms or seconds (aedb replays its WAL: it has no checkpoints yet), and JMH times exactly the one
- * call with no per-invocation bookkeeping. The OS page cache keeps the files, as after a process restart on the same
- * host; the first open in the fork (the load) has already paid for class loading and native library extraction.
+ * a reopen costs 0.1 ms or seconds, and JMH times exactly the one call with no per-invocation bookkeeping. The OS page
+ * cache keeps the files, as after a process restart on the same host; the first open in the fork (the load) has
+ * already paid for class loading and native library extraction. The load inserts in a seeded random key order.
+ * <p>
+ * aedb runs with its defaults for checkpoints: the clean close after the load writes a checkpoint
+ * ({@code checkpointOnClose}), so a reopen maps that image and replays nothing; the get is the first touch of the
+ * image's hash array and of one of its segments, which are CRC32C-verified then (lazily, at first touch).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -363,7 +363,8 @@ public final class ResultsTable
             boolean match = true;
             for (final Map.Entry<String, String> p : w.requiredParams().entrySet())
             {
-                match &= p.getValue().equals(params.path(p.getKey()).asText(null));
+                final String actual = params.path(p.getKey()).asText(null);
+                match &= actual == null || p.getValue().equals(actual);
             }
             if (match)
             {

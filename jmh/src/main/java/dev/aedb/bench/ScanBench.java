@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * visitor is created once per trial and adds key and value lengths into its own field (allocation-free where the
  * engine is). The score is scans per second; entries per second = 100 x the score. Chronicle Map is a hash map with
  * no ordered scan: n/a.
+ * <p>
+ * aedb scans with {@code KvHandle.scan} (its ordinary range scan with a visitor). The store is loaded in a seeded random
+ * key order ({@code insertOrder=random}, the default; {@code sequential} loads in key order). {@code phase=loaded}
+ * (default): as loaded, never reopened (aedb: key records in its live arena, in insertion order); {@code phase=reopened}:
+ * closed cleanly after the load and opened again before measuring (aedb: the close writes a checkpoint and the scans
+ * walk the mapped image, which holds the records in key order); every engine gets the same.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -55,6 +61,14 @@ public class ScanBench
     @Param({"1000000"})
     public int keys;
 
+    /** {@code random} (seeded, the default) or {@code sequential}: the order the load inserts keys in. */
+    @Param({"random"})
+    public String insertOrder;
+
+    /** {@code loaded}: as loaded, never reopened; {@code reopened}: closed cleanly and opened again after the load. */
+    @Param({Phase.LOADED})
+    public String phase;
+
     private final LoadedStore loaded = new LoadedStore();
     private final SumVisitor visitor = new SumVisitor();
     private Engine.Session session;
@@ -68,7 +82,11 @@ public class ScanBench
         {
             throw new IllegalArgumentException("keys=" + keys + " must exceed the scan length " + LIMIT);
         }
-        loaded.open(engine, keys, "scan");
+        loaded.open(engine, keys, "scan", BenchData.InsertOrder.of(insertOrder));
+        if (Phase.reopen(phase))
+        {
+            loaded.reopen();
+        }
         session = loaded.engine.session();
         starts = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys - LIMIT + 1, 0x2545F4914F6CDD1DL);
         cursor = 0;

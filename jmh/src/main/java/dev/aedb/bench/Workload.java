@@ -66,10 +66,18 @@ enum Workload
         return this == RAW_FLOOR_P50 || this == RAW_FLOOR_P99;
     }
 
-    /** @return the parameters a JMH result must have to belong to this row (beyond its engine). */
+    /**
+     * @return the parameters a JMH result must have to belong to this row (beyond its engine); a result without such a
+     *         parameter at all (JSON from before it existed) matches too.
+     */
     Map<String, String> requiredParams()
     {
-        return this == BATCH ? Map.of("mode", "DURABLE") : Map.of();
+        return switch (this)
+        {
+            case BATCH -> Map.of("mode", "DURABLE");
+            case GET_1, GET_2, SCAN -> Map.of("phase", Phase.LOADED, "insertOrder", "random");
+            default -> Map.of();
+        };
     }
 
     /** @return why {@code engine} cannot run this workload, or null when it can. */
