@@ -26,20 +26,44 @@ final class AedbEngine implements Engine
     static final String SCOPE = "app"; // the default scope that createProject makes
 
     private final SessionRegistry sessions = new SessionRegistry();
+    private final java.util.function.UnaryOperator<AedbConfig> tweak;
     private AedbInstance db;
     private KvHandle kv;
+
+    AedbEngine()
+    {
+        this(c -> c);
+    }
+
+    /** @param tweak changes the configuration below (e.g. checkpointsKept) before each open. */
+    AedbEngine(final java.util.function.UnaryOperator<AedbConfig> tweak)
+    {
+        this.tweak = tweak;
+    }
+
+    /** @return the open instance (for harnesses that call aedb's own API beside the adapter's), or null. */
+    AedbInstance db()
+    {
+        return db;
+    }
 
     @Override
     public void open(final Path dir, final SyncMode mode, final long capacity)
     {
         final boolean create = BenchData.isEmptyDirectory(dir);
         final Durability durability = mode == SyncMode.DURABLE ? Durability.FULL : Durability.OS_BUFFERED;
-        db = AedbInstance.open(new AedbConfig().durability(durability).storeSegmentBytes(64 << 20), dir);
+        db = AedbInstance.open(config(durability), dir);
         if (create)
         {
             db.createProject(PROJECT);
         }
         kv = db.kvHandle(PROJECT, SCOPE);
+    }
+
+    /** @return the configuration this adapter opens with: {@code durability}, 64 MiB store segments, the tweak. */
+    AedbConfig config(final Durability durability)
+    {
+        return tweak.apply(new AedbConfig().durability(durability).storeSegmentBytes(64 << 20));
     }
 
     @Override
