@@ -103,7 +103,7 @@ final class CheckpointImage
         Files.deleteIfExists(temp);
         boolean done = false;
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            StoreImageWriter writer = new StoreImageWriter(ch, HEADER_LENGTH))
+            StoreImageWriter writer = new StoreImageWriter(ch, HEADER_LENGTH, () -> Checkpointer.force(ch, faults)))
         {
             final List<KeySpace> keySpaces = CatalogCodec.keySpaces(catalog);
             final byte[] catalogBytes = CatalogCodec.encode(catalog);

@@ -615,7 +615,14 @@ public final class CommitEngine implements AutoCloseable
         return true;
     }
 
-    /** Sequencer (or the closing thread): everything committed synced, recorded and visible. @return false after a failure. */
+    /**
+     * Sequencer (or the closing thread): everything committed visible, so the capture's seq is the last one appended
+     * (the roll then separates it exactly). FULL: already synced. BATCH: the waiting group commit is synced and
+     * acknowledged early. OS_BUFFERED: visible already; not synced here (the image is fsynced itself, and the WAL up
+     * to the seq is not read when recovering from it), so a capture costs no msync of up to a trigger's worth of WAL.
+     *
+     * @return false after a failure.
+     */
     private boolean syncForCheckpoint()
     {
         if (!awaiting.isEmpty())
@@ -624,7 +631,7 @@ public final class CommitEngine implements AutoCloseable
             finishBatch(true);
             handOverCallbacks();
         }
-        else if (store.durableHead() < lastSeq)
+        else if (store.durableHead() < lastSeq && config.durability() != Durability.OS_BUFFERED)
         {
             try
             {
