@@ -561,9 +561,10 @@ public final class CommitEngine implements AutoCloseable
     /**
      * Sequencer, between batches: captures the state for a checkpoint when one was asked for, or the WAL written since
      * the last one passed {@code checkpointWalBytes}, or {@code checkpointIntervalMillis} passed with commits since, and
-     * the checkpointer is idle. The capture makes everything committed durable and visible (a sync, BATCH commits
-     * acknowledged), rolls the WAL to a new cycle file (every commit up to the seq lies in earlier files), pins a reader
-     * slot at the seq and copies the idempotency records; the checkpointer writes the image while commits go on.
+     * the checkpointer is idle. The capture makes everything committed visible ({@link #syncForCheckpoint}), pins a
+     * reader slot at the last seq, rolls the WAL to a new cycle file (every commit up to the seq lies in earlier files)
+     * and takes the catalog version at it; the checkpointer reads the key spaces and the idempotency records under that
+     * pin and writes the image while commits go on.
      *
      * @return whether it captured (or answered waiters with nothing new to capture).
      */
