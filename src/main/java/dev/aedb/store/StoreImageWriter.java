@@ -5,12 +5,18 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 import static dev.aedb.store.NodeDescriptor.CHAIN_OFFSET;
@@ -34,9 +40,11 @@ import static dev.aedb.store.NodeDescriptor.NEXT_OFFSET;
  * in native byte order (the image records which).
  * <p>
  * Reading: the writer's thread pins a reader slot at the seq for the whole write (the caller does), and reads the key
- * spaces with the reader-side methods only, while the sequencer goes on committing. Off-heap staging: one segment and
- * one hash array at a time, and 16 bytes per key of the key space being written; the heap use does not grow with the
- * number of keys.
+ * spaces with the reader-side methods only, while the sequencer goes on committing. Writing: a segment is kept in
+ * memory until the next one is full (links into it are then rare) and then handed to the writer's I/O thread, which
+ * writes segments, hash arrays, the rare later links and the periodic fsyncs in that order, while this thread reads on.
+ * Off-heap staging: three segments, one hash array at a time, and 32 bytes per key of the key space being written; the
+ * heap use does not grow with the number of keys.
  */
 public final class StoreImageWriter implements AutoCloseable
 {
@@ -86,21 +94,28 @@ public final class StoreImageWriter implements AutoCloseable
 
     /** Written bytes after which the image is flushed, so a WAL fsync never waits behind a whole image's writeback. */
     static final long FLUSH_EVERY_BYTES = 16L << 20;
+    /** Staging segments: one being filled, one held for links into it, one being written. */
+    private static final int STAGING_SEGMENTS = 3;
+    /** Hash-array slots per bucket of the counting sort that makes the array's build sweep it in order. */
+    private static final int SLOTS_PER_BUCKET_SHIFT = 11;
 
     private final FileChannel channel;
     private final Flusher flusher;
+    private final IoLane io;
     private long unflushed;
     private final List<Block> blocks = new ArrayList<>();
     private final List<Integer> segmentBlocks = new ArrayList<>();
-    private final ByteBuffer stagingMemory = BufferUtil.allocateDirectAligned(SEGMENT_BYTES, PAGE);
-    private final UnsafeBuffer staging = new UnsafeBuffer(stagingMemory);
-    private final ByteBuffer patch = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final ArrayBlockingQueue<UnsafeBuffer> pool = new ArrayBlockingQueue<>(STAGING_SEGMENTS);
     private final long[] last = new long[MAX_LEVEL];
     private final CRC32C crc = new CRC32C();
-    private UnsafeBuffer oversized;
+    /** The segment being filled, its index and the bytes of it used. */
     private UnsafeBuffer current;
     private int currentIndex = -1;
     private int used;
+    /** The previous segment, complete but not yet handed to the I/O thread: links into it are still likely. */
+    private UnsafeBuffer held;
+    private int heldIndex = -1;
+    private int heldUsed;
     private long position;
     private long recordBytes;
     private UnsafeBuffer pairs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16 * 4096, 64));
@@ -118,13 +133,18 @@ public final class StoreImageWriter implements AutoCloseable
     /**
      * @param flusher called after every {@value #FLUSH_EVERY_BYTES} bytes written: on file systems that write back in
      *                journal order (ext4 data=ordered), a WAL fsync during the checkpoint would otherwise wait for
-     *                the whole image's dirty pages.
+     *                the whole image's dirty pages. It runs on the writer's I/O thread, overlapping what follows.
      */
     public StoreImageWriter(final FileChannel channel, final long position, final Flusher flusher)
     {
         this.channel = channel;
         this.position = position;
         this.flusher = flusher;
+        for (int i = 0; i < STAGING_SEGMENTS; i++)
+        {
+            pool.add(new UnsafeBuffer(BufferUtil.allocateDirectAligned(SEGMENT_BYTES, PAGE)));
+        }
+        this.io = new IoLane();
     }
 
     /** @return the blocks written so far, in file order of their indexes. */
@@ -245,27 +265,50 @@ public final class StoreImageWriter implements AutoCloseable
         final ByteBuffer memory = BufferUtil.allocateDirectAligned(slots * 8, PAGE); // comes zeroed
         final UnsafeBuffer table = new UnsafeBuffer(memory);
         final int mask = slots - 1;
+        // Inserting in key order would touch the array at random (a cache and TLB miss per key at 1 M keys); a counting
+        // sort of the pairs by their home slot's bucket first makes the insertion sweep the array in order. Linear
+        // probing gives a valid table in any insertion order.
+        final int bucketShift = Math.max(0, Integer.numberOfTrailingZeros(slots) - SLOTS_PER_BUCKET_SHIFT);
+        final int buckets = slots >>> bucketShift;
+        final int[] starts = new int[buckets + 1];
+        for (int p = 0; p < pairCount; p++)
+        {
+            starts[(((int)pairs.getLong(p * 16) & mask) >>> bucketShift) + 1]++;
+        }
+        for (int b = 0; b < buckets; b++)
+        {
+            starts[b + 1] += starts[b];
+        }
+        final UnsafeBuffer sorted = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(16, pairCount * 16), 64));
         for (int p = 0; p < pairCount; p++)
         {
             final long h = pairs.getLong(p * 16);
-            final long address = pairs.getLong(p * 16 + 8);
+            final int to = starts[((int)h & mask) >>> bucketShift]++;
+            sorted.putLong(to * 16, h);
+            sorted.putLong(to * 16 + 8, pairs.getLong(p * 16 + 8));
+        }
+        for (int p = 0; p < pairCount; p++)
+        {
+            final long h = sorted.getLong(p * 16);
             int i = (int)h & mask;
             while (table.getLong(i << 3) != 0)
             {
                 i = (i + 1) & mask;
             }
-            table.putLong(i << 3, (h & ~ADDRESS_MASK) | address);
+            table.putLong(i << 3, (h & ~ADDRESS_MASK) | sorted.getLong(p * 16 + 8));
         }
         crc.reset();
         crc.update(memory.duplicate().clear());
         final int value = (int)crc.getValue();
-        writeFully(memory.duplicate().clear(), position);
+        final long at = position;
+        io.submit(() -> writeFully(memory.duplicate().clear(), at));
+        countWritten(slots * 8L);
         blocks.add(new Block(KIND_HASH, position, slots * 8, value));
         position += slots * 8L;
         return blocks.size() - 1;
     }
 
-    /** Links {@code from}'s next pointer at {@code level} to {@code to}, in the staging segment or in the file. */
+    /** Links {@code from}'s next pointer at {@code level} to {@code to}, in a staged segment or in the file. */
     private void link(final long from, final int level, final long to) throws IOException
     {
         final int segment = (int)(from >>> 32);
@@ -275,9 +318,20 @@ public final class StoreImageWriter implements AutoCloseable
             current.putLong(offset, to);
             return;
         }
-        patch.clear();
-        patch.putLong(0, to);
-        writeFully(patch, blocks.get(segmentBlocks.get(segment)).position() + offset);
+        if (segment == heldIndex)
+        {
+            held.putLong(offset, to);
+            return;
+        }
+        // The segment was handed to the I/O thread, which writes in order: the patch lands after the segment.
+        final long at = blocks.get(segmentBlocks.get(segment)).position() + offset;
+        io.check();
+        io.submit(() ->
+        {
+            final ByteBuffer patch = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            patch.putLong(0, to);
+            writeFully(patch, at);
+        });
     }
 
     /** @return the address of {@code size} bytes in the current segment, starting a new one if they do not fit. */
@@ -285,18 +339,23 @@ public final class StoreImageWriter implements AutoCloseable
     {
         if (current == null || used + size > current.capacity())
         {
-            flushSegment();
+            if (current != null)
+            {
+                dispatchHeld();
+                held = current;
+                heldIndex = currentIndex;
+                heldUsed = used;
+            }
             currentIndex = segmentBlocks.size();
-            segmentBlocks.add(-1); // its block index is known when it is flushed
+            segmentBlocks.add(-1); // its block index is known when it is handed to the I/O thread
             if (Arena.SEGMENT_HEADER_LENGTH + size > SEGMENT_BYTES)
             {
                 final int length = (Arena.SEGMENT_HEADER_LENGTH + size + PAGE - 1) & -PAGE;
-                oversized = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, PAGE));
-                current = oversized;
+                current = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, PAGE));
             }
             else
             {
-                current = staging;
+                current = takeStaging();
             }
             current.putLong(0, SEGMENT_MAGIC);
             current.putInt(8, 1);
@@ -308,38 +367,84 @@ public final class StoreImageWriter implements AutoCloseable
         return address;
     }
 
-    private void flushSegment() throws IOException
+    private UnsafeBuffer takeStaging() throws IOException
     {
-        if (current == null)
+        io.check();
+        try
+        {
+            return pool.take(); // the I/O thread gives every buffer back, also after a failure
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing a checkpoint image");
+        }
+    }
+
+    /** Hands the held segment to the I/O thread, at the next position of the file. */
+    private void dispatchHeld() throws IOException
+    {
+        if (held == null)
         {
             return;
         }
-        final int length = (used + PAGE - 1) & -PAGE;
-        final ByteBuffer bytes = current.byteBuffer().duplicate();
-        bytes.clear().limit(length);
-        writeFully(bytes, position);
-        segmentBlocks.set(currentIndex, blocks.size());
+        final UnsafeBuffer buffer = held;
+        final int length = (heldUsed + PAGE - 1) & -PAGE;
+        final long at = position;
+        segmentBlocks.set(heldIndex, blocks.size());
         blocks.add(new Block(KIND_SEGMENT, position, length, 0)); // its CRC once every link into it is written
         position += length;
-        if (current == staging)
+        held = null;
+        heldIndex = -1;
+        io.check();
+        io.submit(() ->
         {
-            staging.setMemory(0, length, (byte)0);
+            final ByteBuffer bytes = buffer.byteBuffer().duplicate();
+            bytes.clear().limit(length);
+            writeFully(bytes, at);
+        }, () ->
+        {
+            if (buffer.capacity() == SEGMENT_BYTES)
+            {
+                buffer.setMemory(0, length, (byte)0);
+                pool.add(buffer);
+            }
+        });
+        countWritten(length);
+    }
+
+    /** Counts bytes handed to the I/O thread and queues an fsync after every {@value #FLUSH_EVERY_BYTES}. */
+    private void countWritten(final long bytes)
+    {
+        unflushed += bytes;
+        if (unflushed >= FLUSH_EVERY_BYTES)
+        {
+            unflushed = 0;
+            io.submit(flusher::flush);
         }
-        current = null;
-        oversized = null;
     }
 
     /**
-     * Writes what is still staged and computes the segments' CRC32Cs (read back: links into a segment are written
-     * until the last key of its key space).
+     * Writes what is still staged, waits for the I/O thread, and computes the segments' CRC32Cs (read back: links into
+     * a segment are written until the last key of its key space).
      *
      * @return every block, in index order; segment {@code i} of the image is the i-th block of kind
      *         {@link #KIND_SEGMENT}.
+     * @throws IOException the first failure of a write or fsync, whichever thread met it.
      */
     public List<Block> finish() throws IOException
     {
-        flushSegment();
-        currentIndex = -1;
+        dispatchHeld();
+        if (current != null)
+        {
+            held = current;
+            heldIndex = currentIndex;
+            heldUsed = used;
+            current = null;
+            currentIndex = -1;
+            dispatchHeld();
+        }
+        io.drain();
         for (int i = 0; i < blocks.size(); i++)
         {
             final Block b = blocks.get(i);
@@ -366,21 +471,133 @@ public final class StoreImageWriter implements AutoCloseable
         long p = at;
         while (bytes.hasRemaining())
         {
-            final int n = channel.write(bytes, p);
-            p += n;
-            unflushed += n;
-        }
-        if (unflushed >= FLUSH_EVERY_BYTES)
-        {
-            unflushed = 0;
-            flusher.flush();
+            p += channel.write(bytes, p);
         }
     }
 
+    /** A file write or fsync, run on the I/O thread. */
+    @FunctionalInterface
+    private interface IoTask
+    {
+        void run() throws IOException;
+    }
+
+    /**
+     * The writer's I/O thread: runs writes and fsyncs in the order they were submitted, so that segment writes and
+     * fsyncs overlap the reading of the next keys. After the first failure it skips what follows (returning staging
+     * buffers still); the failure is rethrown on the writer's thread by {@link #check()} and {@link #drain()}.
+     */
+    private static final class IoLane
+    {
+        private final ExecutorService executor = Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "aedb-checkpoint-io");
+            t.setDaemon(true);
+            return t;
+        });
+        private volatile Throwable failure;
+
+        void submit(final IoTask task)
+        {
+            submit(task, () -> { });
+        }
+
+        /** @param after runs after {@code task} in every case, also when it was skipped or failed. */
+        void submit(final IoTask task, final Runnable after)
+        {
+            executor.execute(() ->
+            {
+                try
+                {
+                    if (failure == null)
+                    {
+                        task.run();
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    if (failure == null)
+                    {
+                        failure = t;
+                    }
+                }
+                finally
+                {
+                    after.run();
+                }
+            });
+        }
+
+        void check() throws IOException
+        {
+            final Throwable t = failure;
+            if (t instanceof IOException io)
+            {
+                throw io;
+            }
+            if (t instanceof RuntimeException r)
+            {
+                throw r;
+            }
+            if (t instanceof Error e)
+            {
+                throw e;
+            }
+            if (t != null)
+            {
+                throw new IOException(t);
+            }
+        }
+
+        /** Waits until everything submitted ran, then rethrows the first failure. */
+        void drain() throws IOException
+        {
+            final CountDownLatch done = new CountDownLatch(1);
+            executor.execute(done::countDown);
+            try
+            {
+                done.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while writing a checkpoint image");
+            }
+            check();
+        }
+
+        /** Stops the thread once what was submitted ran (a failure after the writer gave up is of no interest). */
+        void close()
+        {
+            executor.shutdown();
+            boolean interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    if (executor.awaitTermination(1, TimeUnit.MINUTES))
+                    {
+                        break;
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for the I/O thread to finish what it was given (the caller closes the file after this) and stops it. */
     @Override
     public void close()
     {
+        io.close();
         current = null;
-        oversized = null;
+        held = null;
     }
 }

@@ -1,0 +1,279 @@
+package dev.aedb.store;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An image of many segments, read back byte by byte rather than through the store that would adopt it: every block's
+ * CRC, every level of the skip list (each level links exactly the keys of a higher level, in key order, across segments
+ * written long before their links were known), the version of each key at the image's seq, and the hash array. Keys
+ * go in in random order, with tombstones and versions newer than the image's seq, one value larger than a segment.
+ */
+class StoreImageWriterTest
+{
+    private static final long ADDRESS_MASK = (1L << 48) - 1;
+
+    @TempDir
+    Path dir;
+
+    private record Entry(long seq, byte[] value)
+    {
+    }
+
+    @Test
+    void shouldWriteAnImageWhoseEveryLevelAndHashSlotReadsBack() throws IOException
+    {
+        final long seed = Long.getLong("aedb.image.seed", System.nanoTime());
+        System.out.println("StoreImageWriterTest seed: -Daedb.image.seed=" + seed);
+        final Random random = new Random(seed);
+        final int keys = 200_000;
+        try (Store store = new Store(dir.resolve("store"), 16 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final TreeMap<String, Entry> model = new TreeMap<>();
+            final boolean[] created = new boolean[1];
+            final List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < keys; i++)
+            {
+                order.add(i);
+            }
+            java.util.Collections.shuffle(order, random);
+            long seq = 0;
+            String big = null;
+            for (final int k : order)
+            {
+                seq++;
+                final byte[] kb = ("k" + Integer.toString(k * 7919 % 1_000_003, 36) + "-".repeat(random.nextInt(20)))
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final byte[] value = new byte[seq == keys / 2 ? 5 << 20 : random.nextInt(200)];
+                random.nextBytes(value);
+                final long node = ks.findOrInsert(new UnsafeBuffer(kb), 0, kb.length, created);
+                if (created[0])
+                {
+                    ks.push(node, seq, false, new UnsafeBuffer(value), 0, value.length);
+                    model.put(new String(kb, java.nio.charset.StandardCharsets.US_ASCII), new Entry(seq, value));
+                    big = value.length > StoreImageWriter.SEGMENT_BYTES ? new String(kb, java.nio.charset.StandardCharsets.US_ASCII) : big;
+                }
+                store.publishVisible(seq);
+            }
+            final List<String> names = new ArrayList<>(model.keySet());
+            names.remove(big); // the value larger than a segment stays in the image
+            for (int i = 0; i < keys / 10; i++) // deletes and rewrites at or below the image's seq
+            {
+                final String name = names.get(random.nextInt(names.size()));
+                final byte[] kb = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final long node = ks.find(new UnsafeBuffer(kb), 0, kb.length);
+                seq++;
+                if (random.nextBoolean())
+                {
+                    ks.push(node, seq, true, new UnsafeBuffer(new byte[0]), 0, 0);
+                    model.remove(name);
+                }
+                else
+                {
+                    final byte[] value = new byte[random.nextInt(120)];
+                    random.nextBytes(value);
+                    ks.push(node, seq, false, new UnsafeBuffer(value), 0, value.length);
+                    model.put(name, new Entry(seq, value));
+                }
+                store.publishVisible(seq);
+            }
+            final long imageSeq = seq;
+            for (int i = 0; i < keys / 10; i++) // newer than the image: not in it
+            {
+                final String name = names.get(random.nextInt(names.size()));
+                final byte[] kb = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                seq++;
+                ks.push(ks.find(new UnsafeBuffer(kb), 0, kb.length), seq, random.nextBoolean(), new UnsafeBuffer(new byte[3]), 0, 3);
+                store.publishVisible(seq);
+            }
+
+            final Path file = dir.resolve("image");
+            final int[] flushes = new int[1];
+            final List<StoreImageWriter.Block> blocks;
+            final StoreImageWriter.KeySpaceRecord record;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                try (StoreImageWriter writer = new StoreImageWriter(ch, 4096, () -> flushes[0]++))
+                {
+                    record = writer.write(ks, imageSeq);
+                    blocks = writer.finish();
+                }
+            }
+            assertEquals(model.size(), record.live());
+            assertTrue(flushes[0] > 0, "an image of " + blocks.size() + " blocks was never flushed");
+            verify(file, blocks, record, model);
+        }
+    }
+
+    @Test
+    void shouldRethrowAFailedFsyncOfTheIoThreadOnTheWritersThread() throws IOException
+    {
+        try (Store store = new Store(dir.resolve("store"), 16 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final boolean[] created = new boolean[1];
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[200]);
+            for (int k = 0; k < 120_000; k++)
+            {
+                final UnsafeBuffer kb = new UnsafeBuffer(String.format("key-%08d", k).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                ks.push(ks.findOrInsert(kb, 0, kb.capacity(), created), k + 1, false, value, 0, 200);
+                store.publishVisible(k + 1);
+            }
+            final IOException failure = new IOException("injected: fsync failed");
+            final int[] flushes = new int[1];
+            try (FileChannel ch = FileChannel.open(dir.resolve("image"), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+                StoreImageWriter writer = new StoreImageWriter(ch, 4096, () ->
+                {
+                    flushes[0]++;
+                    throw failure;
+                }))
+            {
+                final IOException thrown = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () ->
+                {
+                    writer.write(ks, 120_000);
+                    writer.finish();
+                });
+                assertEquals(failure, thrown, "the I/O thread's own failure, not another");
+                assertEquals(1, flushes[0], "nothing runs on the I/O thread after its first failure");
+            }
+        }
+    }
+
+    private static void verify(final Path file, final List<StoreImageWriter.Block> blocks,
+        final StoreImageWriter.KeySpaceRecord record, final TreeMap<String, Entry> model) throws IOException
+    {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final List<UnsafeBuffer> segments = new ArrayList<>();
+            UnsafeBuffer hash = null;
+            long previousEnd = 4096;
+            for (final StoreImageWriter.Block b : blocks)
+            {
+                assertEquals(previousEnd, b.position(), "blocks are laid out in order, page-aligned");
+                previousEnd = b.position() + b.length();
+                final MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, b.position(), b.length());
+                m.order(ByteOrder.nativeOrder());
+                final CRC32C crc = new CRC32C();
+                crc.update(m.duplicate());
+                assertEquals(b.crc(), (int)crc.getValue(), "CRC of the block at " + b.position());
+                if (b.kind() == StoreImageWriter.KIND_SEGMENT)
+                {
+                    segments.add(new UnsafeBuffer(m));
+                }
+                else
+                {
+                    hash = new UnsafeBuffer(m);
+                }
+            }
+            assertTrue(segments.size() > 6, "the image needs many segments to test links across them: " + segments.size());
+            assertTrue(segments.stream().anyMatch(s -> s.capacity() > StoreImageWriter.SEGMENT_BYTES), "one oversized segment");
+
+            // level 0: exactly the model, in order, each key with its version at the image's seq
+            final List<Long> nodes = new ArrayList<>();
+            final Map<String, Entry> expected = model;
+            final var it = expected.entrySet().iterator();
+            for (long n = next(segments, record.head(), 0); n != 0; n = next(segments, n, 0))
+            {
+                final UnsafeBuffer s = segments.get((int)(n >>> 32));
+                final int o = Arena.offset(n);
+                final int level = s.getInt(o + NodeDescriptor.LEVEL_OFFSET);
+                final byte[] key = new byte[s.getInt(o + NodeDescriptor.KEY_LENGTH_OFFSET)];
+                s.getBytes(o + NodeDescriptor.keyOffset(level), key);
+                assertTrue(it.hasNext(), "more keys in the image than in the model");
+                final Map.Entry<String, Entry> e = it.next();
+                assertEquals(e.getKey(), new String(key, java.nio.charset.StandardCharsets.US_ASCII));
+                final long v = s.getLong(o + NodeDescriptor.CHAIN_OFFSET);
+                final UnsafeBuffer vs = segments.get((int)(v >>> 32));
+                final int vo = Arena.offset(v);
+                assertEquals(e.getValue().seq(), vs.getLong(vo + VersionDescriptor.SEQ_OFFSET));
+                assertEquals(0, vs.getLong(vo + VersionDescriptor.NEXT_OFFSET), "one version per key");
+                final byte[] value = new byte[vs.getInt(vo + VersionDescriptor.LENGTH_OFFSET)];
+                vs.getBytes(vo + VersionDescriptor.PAYLOAD_OFFSET, value);
+                assertArrayEquals(e.getValue().value(), value, e.getKey());
+                nodes.add(n);
+            }
+            assertTrue(!it.hasNext(), "keys of the model missing from the image");
+
+            // every higher level: exactly the nodes that reach it, in the same order
+            for (int level = 1; level < record.topLevel(); level++)
+            {
+                final List<Long> want = new ArrayList<>();
+                for (final long n : nodes)
+                {
+                    if (segments.get((int)(n >>> 32)).getInt(Arena.offset(n) + NodeDescriptor.LEVEL_OFFSET) > level)
+                    {
+                        want.add(n);
+                    }
+                }
+                final List<Long> got = new ArrayList<>();
+                for (long n = next(segments, record.head(), level); n != 0; n = next(segments, n, level))
+                {
+                    got.add(n);
+                }
+                int first = 0;
+                while (first < Math.min(want.size(), got.size()) && want.get(first).equals(got.get(first)))
+                {
+                    first++;
+                }
+                assertEquals(want.size(), first, "level " + level + " (" + want.size() + " nodes) differs from node " + first
+                    + " on: the image links " + got.size() + " nodes");
+                assertEquals(want.size(), got.size(), "level " + level);
+            }
+
+            // the hash array finds every key from its home slot
+            assertTrue(hash != null);
+            final int mask = hash.capacity() / 8 - 1;
+            final Set<Long> found = new HashSet<>();
+            for (final long n : nodes)
+            {
+                final UnsafeBuffer s = segments.get((int)(n >>> 32));
+                final int o = Arena.offset(n);
+                final int level = s.getInt(o + NodeDescriptor.LEVEL_OFFSET);
+                final long h = HashIndex.hash(s, o + NodeDescriptor.keyOffset(level), s.getInt(o + NodeDescriptor.KEY_LENGTH_OFFSET));
+                int i = (int)h & mask;
+                long slot;
+                while ((slot = hash.getLong(i << 3)) != 0 && (slot & ADDRESS_MASK) != n)
+                {
+                    i = (i + 1) & mask;
+                }
+                assertEquals(n, slot & ADDRESS_MASK, "hash slot of node " + Long.toHexString(n));
+                assertEquals(h & ~ADDRESS_MASK, slot & ~ADDRESS_MASK);
+                found.add(n);
+            }
+            int occupied = 0;
+            for (int i = 0; i <= mask; i++)
+            {
+                occupied += hash.getLong(i << 3) != 0 ? 1 : 0;
+            }
+            assertEquals(nodes.size(), occupied, "no slot holds anything else");
+            assertEquals(nodes.size(), found.size());
+        }
+    }
+
+    private static long next(final List<UnsafeBuffer> segments, final long node, final int level)
+    {
+        return segments.get((int)(node >>> 32)).getLong(Arena.offset(node) + NodeDescriptor.NEXT_OFFSET + 8 * level);
+    }
+}
