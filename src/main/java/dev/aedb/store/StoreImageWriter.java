@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 import static dev.aedb.store.NodeDescriptor.CHAIN_OFFSET;
@@ -43,8 +44,8 @@ import static dev.aedb.store.NodeDescriptor.NEXT_OFFSET;
  * spaces with the reader-side methods only, while the sequencer goes on committing. Writing: a segment is kept in
  * memory until the next one is full (links into it are then rare) and then handed to the writer's I/O thread, which
  * writes segments, hash arrays, the rare later links and the periodic fsyncs in that order, while this thread reads on.
- * Off-heap staging: three segments, one hash array at a time, and 32 bytes per key of the key space being written; the
- * heap use does not grow with the number of keys.
+ * Off-heap staging: three segments, the hash array being built and at most 64 MiB of built ones not yet written, and
+ * 32 bytes per key of the key space being written; the heap use does not grow with the number of keys.
  */
 public final class StoreImageWriter implements AutoCloseable
 {
@@ -98,10 +99,14 @@ public final class StoreImageWriter implements AutoCloseable
     private static final int STAGING_SEGMENTS = 3;
     /** Hash-array slots per bucket of the counting sort that makes the array's build sweep it in order. */
     private static final int SLOTS_PER_BUCKET_SHIFT = 11;
+    /** Hash arrays waiting for the I/O thread beyond which the next one waits for them to be written. */
+    private static final long MAX_PENDING_HASH_BYTES = 64L << 20;
 
     private final FileChannel channel;
     private final Flusher flusher;
     private final IoLane io;
+    /** Bytes of hash arrays handed to the I/O thread and not yet written (segments are bounded by the staging pool). */
+    private final AtomicLong pendingHashBytes = new AtomicLong();
     private long unflushed;
     private final List<Block> blocks = new ArrayList<>();
     private final List<Integer> segmentBlocks = new ArrayList<>();
@@ -301,8 +306,14 @@ public final class StoreImageWriter implements AutoCloseable
         crc.update(memory.duplicate().clear());
         final int value = (int)crc.getValue();
         final long at = position;
-        io.submit(() -> writeFully(memory.duplicate().clear(), at));
-        countWritten(slots * 8L);
+        final long bytes = slots * 8L;
+        if (pendingHashBytes.get() + bytes > MAX_PENDING_HASH_BYTES)
+        {
+            io.drain(); // many key spaces in one segment could otherwise queue their arrays without bound
+        }
+        pendingHashBytes.addAndGet(bytes);
+        io.submit(() -> writeFully(memory.duplicate().clear(), at), () -> pendingHashBytes.addAndGet(-bytes));
+        countWritten(bytes);
         blocks.add(new Block(KIND_HASH, position, slots * 8, value));
         position += slots * 8L;
         return blocks.size() - 1;
