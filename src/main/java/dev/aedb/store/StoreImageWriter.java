@@ -95,6 +95,8 @@ public final class StoreImageWriter implements AutoCloseable
 
     /** Written bytes after which the image is flushed, so a WAL fsync never waits behind a whole image's writeback. */
     static final long FLUSH_EVERY_BYTES = 16L << 20;
+    /** Keys written between two yields of the core (a power of two). */
+    private static final int YIELD_EVERY_KEYS = 64;
     /** Staging segments: one being filled, one held for links into it, one being written. */
     private static final int STAGING_SEGMENTS = 3;
     /** Hash-array slots per bucket of the counting sort that makes the array's build sweep it in order. */
@@ -242,6 +244,13 @@ public final class StoreImageWriter implements AutoCloseable
             addPair(HashIndex.hash(b, o + NodeDescriptor.keyOffset(level), keyLength), at);
             recordBytes += nodeBlock + versionBlock;
             live++;
+            if ((live & (YIELD_EVERY_KEYS - 1)) == 0)
+            {
+                // Background work: give the core to a commit waiting for one (on 2 cores a woken sequencer otherwise
+                // waits behind this thread and the I/O thread; measured: commit p99.9 during a checkpoint 2.8 ms
+                // without, 0.4-0.7 ms with, twice the commits per second), at ~0.5 us a call when nothing waits.
+                Thread.yield();
+            }
         }
         final int hashBlock = writeHashArray(live);
         return new KeySpaceRecord(head, topLevel, hashBlock, live, recordBytes - bytesBefore);

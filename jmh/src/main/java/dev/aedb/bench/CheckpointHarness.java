@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness open-cost [rounds=9] [keys=10000,1000000]
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness recovery [runs=5] [keys=1000000] [later=100000] [OS_BUFFERED|FULL]
- * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness commit-latency [rounds=5] [keys=1000000] [FULL,OS_BUFFERED]
+ * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness commit-latency [rounds=5] [keys=1000000] [FULL,OS_BUFFERED] [rate=0]
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness write-rate [rounds=5] [keys=1000000]
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness disk-use [keys=1000000] [engines=aedb,aedb-kept1,lmdb,...]
  * </pre>
@@ -86,7 +86,8 @@ public final class CheckpointHarness
             case "recovery-open" -> recoveryOpen(Path.of(rest[0]), Integer.parseInt(rest[1]), Integer.parseInt(rest[2]));
             case "first-open-empty" -> firstOpenEmpty();
             case "commit-latency" -> commitLatency(intArg(rest, 0, 5), intArg(rest, 1, 1_000_000),
-                Arrays.stream(arg(rest, 2, "FULL,OS_BUFFERED").split(",")).map(Durability::valueOf).toList());
+                Arrays.stream(arg(rest, 2, "FULL,OS_BUFFERED").split(",")).map(Durability::valueOf).toList(),
+                intArg(rest, 3, 0));
             case "write-rate" -> writeRate(intArg(rest, 0, 5), intArg(rest, 1, 1_000_000));
             case "disk-use" -> diskUse(intArg(rest, 0, 1_000_000),
                 List.of(arg(rest, 1, "aedb,aedb-kept1,lmdb,rocksdb,h2mvstore,chroniclemap,sqlite").split(",")));
@@ -421,8 +422,15 @@ public final class CheckpointHarness
      * the same commits for as long again with no checkpoint. Latency of each {@code db.commit}; percentiles per window
      * and over all windows of a kind.
      */
-    static void commitLatency(final int rounds, final int keys, final List<Durability> modes)
+    /**
+     * Commit latency in windows during a checkpoint and without one, alternating. {@code rate} 0: one thread commits
+     * back to back (closed loop: on 2 cores the caller and the sequencer then use both, and a checkpoint takes CPU from
+     * them). {@code rate} > 0: commits are scheduled at that many per second (open loop) and each latency is taken from
+     * its scheduled start, so time spent behind schedule counts (no coordinated omission).
+     */
+    static void commitLatency(final int rounds, final int keys, final List<Durability> modes, final int rate)
     {
+        final long interval = rate > 0 ? 1_000_000_000L / rate : 0;
         for (final Durability mode : modes)
         {
             final Path dir = BenchData.tempDir("commit-latency");
@@ -435,8 +443,9 @@ public final class CheckpointHarness
                 final long c0 = System.nanoTime();
                 db.checkpointNow();
                 long windowNanos = System.nanoTime() - c0;
-                System.out.printf(Locale.ROOT, "%n%s: %,d keys loaded; first checkpoint %,d ms, image %s%n", mode, keys,
-                    windowNanos / 1_000_000, images(dir));
+                System.out.printf(Locale.ROOT, "%n%s: %,d keys loaded; first checkpoint %,d ms, image %s; %s%n", mode, keys,
+                    windowNanos / 1_000_000, images(dir), rate > 0 ? String.format(Locale.ROOT, "open loop, %,d commits/s", rate)
+                        : "closed loop");
                 final byte[][] keyBytes = new byte[keys][];
                 for (int i = 0; i < keys; i++)
                 {
@@ -444,7 +453,7 @@ public final class CheckpointHarness
                 }
                 final int[] order = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0xC0_4417L);
                 final Latencies warm = new Latencies(1 << 22);
-                commitFor(db, keyBytes, order, warm, () -> false, 2_000_000_000L); // JIT warm-up
+                commitFor(db, keyBytes, order, warm, () -> false, 2_000_000_000L, interval); // JIT warm-up
                 final Latencies allDuring = new Latencies(1 << 24);
                 final Latencies allWithout = new Latencies(1 << 24);
                 final List<String> lines = new ArrayList<>();
@@ -459,18 +468,18 @@ public final class CheckpointHarness
                             final long s = System.nanoTime();
                             final CompletableFuture<Long> ck = CompletableFuture.supplyAsync(db::checkpointNow,
                                 runnable -> new Thread(runnable, "checkpoint-request").start());
-                            commitFor(db, keyBytes, order, l, ck::isDone, Long.MAX_VALUE);
+                            commitFor(db, keyBytes, order, l, ck::isDone, Long.MAX_VALUE, interval);
                             windowNanos = System.nanoTime() - s;
                             ck.join();
                             allDuring.addAll(l);
                         }
                         else
                         {
-                            commitFor(db, keyBytes, order, l, () -> false, windowNanos);
+                            commitFor(db, keyBytes, order, l, () -> false, windowNanos, interval);
                             allWithout.addAll(l);
                         }
-                        lines.add(String.format(Locale.ROOT, "  round %d %-18s %6.0f ms %s", r + 1,
-                            during ? "during checkpoint" : "no checkpoint", windowNanos / 1e6, l.summary()));
+                        lines.add(String.format(Locale.ROOT, "  round %d %-18s %6.0f ms %s (at +%.1f ms)", r + 1,
+                            during ? "during checkpoint" : "no checkpoint", windowNanos / 1e6, l.summary(), l.longestAt / 1e6));
                     }
                 }
                 lines.forEach(System.out::println);
@@ -488,17 +497,37 @@ public final class CheckpointHarness
     }
 
     private static void commitFor(final AedbInstance db, final byte[][] keyBytes, final int[] order, final Latencies into,
-        final java.util.function.BooleanSupplier stop, final long maxNanos)
+        final java.util.function.BooleanSupplier stop, final long maxNanos, final long interval)
     {
         final long start = System.nanoTime();
         int n = 0;
         while (!stop.getAsBoolean())
         {
             final int k = order[into.cursor++ & (BenchData.RANDOM_COUNT - 1)];
-            final long t0 = System.nanoTime();
+            long t0 = System.nanoTime();
+            if (interval > 0)
+            {
+                final long scheduled = start + n * interval;
+                while (scheduled - t0 > 60_000)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(scheduled - t0 - 50_000);
+                    t0 = System.nanoTime();
+                }
+                while (scheduled - t0 > 0)
+                {
+                    Thread.onSpinWait();
+                    t0 = System.nanoTime();
+                }
+                t0 = scheduled;
+            }
             db.commit(new Mutation.KvSet(PROJECT, SCOPE, keyBytes[k], BenchData.writeValue(n++)));
             final long t1 = System.nanoTime();
             into.add(t1 - t0);
+            if (t1 - t0 > into.longest)
+            {
+                into.longest = t1 - t0;
+                into.longestAt = t0 - start;
+            }
             if (t1 - start >= maxNanos)
             {
                 break;
@@ -513,6 +542,9 @@ public final class CheckpointHarness
         private int count;
         private boolean sorted;
         int cursor;
+        /** The longest latency of one window and when it started, from the window's start (ns). */
+        long longest;
+        long longestAt;
 
         Latencies(final int capacity)
         {
