@@ -476,6 +476,10 @@ public final class AedbInstance implements AutoCloseable
                 {
                     return checkpointReads;
                 }
+                if (!engine.registerMappedImage(file))
+                {
+                    continue; // being retired: a newer checkpoint was published meanwhile
+                }
                 try
                 {
                     final CheckpointView view = CheckpointView.open(file, config.maxConcurrentSnapshots(),

@@ -236,6 +236,68 @@ class CheckpointTest
         }
     }
 
+    /**
+     * Retention truncates a retired image in steps before its unlink, except an image this process maps: the one it
+     * opened from and those {@code AT_CHECKPOINT} views map, whose pages would otherwise fault (SIGBUS, the JVM dies)
+     * on the next read. The images here are larger than one truncation step.
+     */
+    @Test
+    void shouldRetireImagesItStillMapsWithoutTruncatingThem() throws Exception
+    {
+        final int keys = 100_000;
+        final String pad = "v".repeat(200);
+        try (AedbInstance db = AedbInstance.open(config(), dir))
+        {
+            db.createProject("p");
+            for (int i = 0; i < keys; i += 1000)
+            {
+                final List<Mutation> batch = new ArrayList<>();
+                for (int j = i; j < i + 1000; j++)
+                {
+                    batch.add(kvSet("k" + j, pad + j));
+                }
+                db.commit(TransactionEnvelope.of(batch));
+            }
+        } // the close writes image A
+        final Path checkpoints = dir.resolve("checkpoints");
+        try (AedbInstance db = AedbInstance.open(config().checkpointsKept(1), dir))
+        {
+            final Path imageA = onlyImage(checkpoints);
+            assertTrue(Files.size(imageA) > 16 << 20, "several truncation steps (FileRetirement.STEP_BYTES)");
+            db.commit(kvSet("k1", "changed"));
+            final long seqB = db.checkpointNow(); // retires A, which the store maps: unlinked only
+            assertTrue(!Files.exists(imageA));
+            try (Snapshot onB = db.snapshot(ConsistencyMode.AT_CHECKPOINT)) // maps B
+            {
+                assertEquals(seqB, onB.seq());
+                db.commit(kvSet("k2", "changed"));
+                db.checkpointNow(); // retires B, which the view maps: unlinked only
+                db.commit(kvSet("k3", "changed"));
+                final Path imageC = onlyImage(checkpoints);
+                db.checkpointNow(); // retires C, which nothing maps: truncated in steps, then unlinked
+                assertTrue(!Files.exists(imageC));
+                for (int i = 0; i < keys; i++) // B's pages through the view, A's through the store
+                {
+                    final String want = i == 1 ? "changed" : pad + i;
+                    assertEquals(want, s(onB.kvGet("p", "app", b("k" + i)).value()), "k" + i + " on the retired image B");
+                    final String live = i == 1 || i == 2 || i == 3 ? "changed" : pad + i;
+                    assertEquals(live, s(db.kvGet("p", "app", b("k" + i)).value()), "k" + i + " live");
+                }
+            }
+            assertTrue(Files.exists(onlyImage(checkpoints)));
+        }
+    }
+
+    private static Path onlyImage(final Path checkpoints) throws java.io.IOException
+    {
+        try (Stream<Path> files = Files.list(checkpoints))
+        {
+            final List<Path> images = files.filter(f -> f.getFileName().toString().endsWith(".img")).toList();
+            assertEquals(1, images.size(), "images: " + images);
+            return images.get(0);
+        }
+    }
+
     @Test
     void shouldCaptureOnTheSequencerAndWriteOnTheCheckpointerWhenEachIsInvoked() throws Exception
     {

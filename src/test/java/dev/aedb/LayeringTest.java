@@ -71,6 +71,7 @@ class LayeringTest
         PUBLIC_INTERNALS.put("agent.AgentHost", "the facade picks where agents run (threads, or invokers in tests); store and commit start theirs on it");
         PUBLIC_INTERNALS.put("agent.WakeableIdleStrategy", "store and commit idle their agents with it and wake them from their submit paths");
         PUBLIC_INTERNALS.put("io.IoFaults", "the per-instance fault seam: the facade's config carries it, wal and commit call it");
+        PUBLIC_INTERNALS.put("io.FileRetirement", "wal and checkpoint retention delete large files in steps with it");
         PUBLIC_INTERNALS.put("codec.ByteReader", "commit (WAL replay) decodes frames with it");
         PUBLIC_INTERNALS.put("codec.ByteWriter", "the growable scratch buffer every encoder above codec writes into");
         PUBLIC_INTERNALS.put("codec.DecodeException", "commit tells undecodable WAL frames from rejected envelopes");

@@ -2,6 +2,7 @@ package dev.aedb.checkpoint;
 
 import dev.aedb.agent.WakeableIdleStrategy;
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.io.FileRetirement;
 import dev.aedb.io.IoFaults;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ErrorCode;
@@ -14,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -90,6 +93,10 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     private int verifiedUpTo;
     private final List<String> named;
     private boolean cleaned;
+    /** Image files this process maps (the one it opened from, {@code AT_CHECKPOINT} views); guarded by itself. */
+    private final Set<String> mapped = new HashSet<>();
+    /** Image files being truncated before their unlink; guarded by {@link #mapped}. */
+    private final Set<String> retiring = new HashSet<>();
 
     /**
      * @param dataDirectory the database's directory.
@@ -109,6 +116,60 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
         this.entries = new ArrayList<>(loaded.entries());
         this.named = loaded.named();
         this.toVerify = loaded.blocks();
+        if (loaded.file() != null)
+        {
+            mapped.add(loaded.file().getFileName().toString());
+        }
+    }
+
+    /**
+     * Any thread, before it maps an image of this directory: once registered, the image is never truncated when it
+     * is retired, only unlinked (its mapping stays valid until unmapped).
+     *
+     * @return false when the image is being retired now (the caller takes the newer one).
+     */
+    public boolean registerMapped(final Path image)
+    {
+        final String name = image.getFileName().toString();
+        synchronized (mapped)
+        {
+            if (retiring.contains(name))
+            {
+                return false;
+            }
+            mapped.add(name);
+            return true;
+        }
+    }
+
+    /**
+     * Deletes an image no manifest in force names: one nothing maps in steps ({@link FileRetirement}, ~150 ms for a
+     * 200 MB image, so that the unlink does not stall commits); a mapped one only unlinked, since truncating it would
+     * turn the next read of its pages into SIGBUS.
+     */
+    private void retireImage(final Path image) throws IOException
+    {
+        final String name = image.getFileName().toString();
+        synchronized (mapped)
+        {
+            if (mapped.contains(name))
+            {
+                Files.deleteIfExists(image);
+                return;
+            }
+            retiring.add(name);
+        }
+        try
+        {
+            FileRetirement.deleteInSteps(image);
+        }
+        finally
+        {
+            synchronized (mapped)
+            {
+                retiring.remove(name);
+            }
+        }
     }
 
     /** @return the idle strategy the agent runs with (parks up to 100 ms, woken by {@link #offer}). */
@@ -259,7 +320,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
             {
                 if (!kept.contains(e))
                 {
-                    Files.deleteIfExists(directory.resolve(e.file()));
+                    retireImage(directory.resolve(e.file()));
                 }
             }
             final int oldestCycle = kept.get(kept.size() - 1).fromCycle();

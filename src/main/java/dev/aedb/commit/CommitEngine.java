@@ -128,7 +128,7 @@ public final class CommitEngine implements AutoCloseable
         this.catalog = catalog;
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         this.checkpointer = new Checkpointer(dataDirectory, store, config.checkpointsKept(), config.ioFaults(), loaded,
-            cycle -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults()), this::checkpointFailStop);
+            cycle -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults(), c -> wal.holds(c)), this::checkpointFailStop);
 
         this.config = config;
         this.store = store;
@@ -699,6 +699,16 @@ public final class CommitEngine implements AutoCloseable
     public Path newestCheckpointFile()
     {
         return checkpointer.newestFile();
+    }
+
+    /**
+     * Any thread, before it maps a checkpoint image: retention then never truncates it, only unlinks it.
+     *
+     * @return false when the image is being retired (take the newer one).
+     */
+    public boolean registerMappedImage(final Path image)
+    {
+        return checkpointer.registerMapped(image);
     }
 
     /** @return the last checkpoint this instance published, or null. */

@@ -1,14 +1,12 @@
 package dev.aedb.store;
 
 import org.agrona.BufferUtil;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +42,8 @@ import static dev.aedb.store.NodeDescriptor.NEXT_OFFSET;
  * spaces with the reader-side methods only, while the sequencer goes on committing. Writing: a segment is kept in
  * memory until the next one is full (links into it are then rare) and then handed to the writer's I/O thread, which
  * writes segments, hash arrays, the rare later links and the periodic fsyncs in that order, while this thread reads on.
+ * A segment's CRC32C is taken as it is handed over and moved with each later link ({@link Crc32cPatch}): nothing is
+ * read back.
  * Off-heap staging: three segments, the hash array being built and at most 64 MiB of built ones not yet written, and
  * 32 bytes per key of the key space being written; the heap use does not grow with the number of keys.
  */
@@ -112,6 +112,8 @@ public final class StoreImageWriter implements AutoCloseable
     private long unflushed;
     private final List<Block> blocks = new ArrayList<>();
     private final List<Integer> segmentBlocks = new ArrayList<>();
+    /** Per segment handed to the I/O thread: its CRC32C as handed over, and how the later links change it. */
+    private final List<SegmentCrc> segmentCrcs = new ArrayList<>();
     private final ArrayBlockingQueue<UnsafeBuffer> pool = new ArrayBlockingQueue<>(STAGING_SEGMENTS);
     private final long[] last = new long[MAX_LEVEL];
     private final CRC32C crc = new CRC32C();
@@ -343,8 +345,11 @@ public final class StoreImageWriter implements AutoCloseable
             held.putLong(offset, to);
             return;
         }
-        // The segment was handed to the I/O thread, which writes in order: the patch lands after the segment.
+        // The segment was handed to the I/O thread, which writes in order: the patch lands after the segment. The slot
+        // held 0 (each slot is linked once), and the segment's CRC moves with the patch (Crc32cPatch).
         final long at = blocks.get(segmentBlocks.get(segment)).position() + offset;
+        final SegmentCrc c = segmentCrcs.get(segment);
+        c.patches ^= Crc32cPatch.delta(0, to, c.length - offset - 8L);
         io.check();
         io.submit(() ->
         {
@@ -412,7 +417,9 @@ public final class StoreImageWriter implements AutoCloseable
         final int length = (heldUsed + PAGE - 1) & -PAGE;
         final long at = position;
         segmentBlocks.set(heldIndex, blocks.size());
-        blocks.add(new Block(KIND_SEGMENT, position, length, 0)); // its CRC once every link into it is written
+        blocks.add(new Block(KIND_SEGMENT, position, length, 0)); // its CRC once every link into it is known
+        final SegmentCrc c = new SegmentCrc(length);
+        segmentCrcs.add(c); // segments are handed over in index order
         position += length;
         held = null;
         heldIndex = -1;
@@ -421,6 +428,7 @@ public final class StoreImageWriter implements AutoCloseable
         {
             final ByteBuffer bytes = buffer.byteBuffer().duplicate();
             bytes.clear().limit(length);
+            c.handedOver = io.crc(bytes.duplicate());
             writeFully(bytes, at);
         }, () ->
         {
@@ -445,8 +453,9 @@ public final class StoreImageWriter implements AutoCloseable
     }
 
     /**
-     * Writes what is still staged, waits for the I/O thread, and computes the segments' CRC32Cs (read back: links into
-     * a segment are written until the last key of its key space).
+     * Writes what is still staged, waits for the I/O thread, and completes the segments' CRC32Cs: each was taken as
+     * the segment was handed to the I/O thread and moved with every link written into it later ({@link Crc32cPatch}),
+     * so nothing is read back.
      *
      * @return every block, in index order; segment {@code i} of the image is the i-th block of kind
      *         {@link #KIND_SEGMENT}.
@@ -464,24 +473,13 @@ public final class StoreImageWriter implements AutoCloseable
             currentIndex = -1;
             dispatchHeld();
         }
-        io.drain();
-        for (int i = 0; i < blocks.size(); i++)
+        io.drain(); // also makes the I/O thread's CRCs visible here
+        for (int segment = 0; segment < segmentCrcs.size(); segment++)
         {
+            final int i = segmentBlocks.get(segment);
             final Block b = blocks.get(i);
-            if (b.kind() == KIND_SEGMENT)
-            {
-                final MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, b.position(), b.length());
-                try
-                {
-                    crc.reset();
-                    crc.update(m);
-                    blocks.set(i, new Block(b.kind(), b.position(), b.length(), (int)crc.getValue()));
-                }
-                finally
-                {
-                    IoUtil.unmap(m);
-                }
-            }
+            final SegmentCrc c = segmentCrcs.get(segment);
+            blocks.set(i, new Block(b.kind(), b.position(), b.length(), c.handedOver ^ c.patches));
         }
         return blocks;
     }
@@ -492,6 +490,19 @@ public final class StoreImageWriter implements AutoCloseable
         while (bytes.hasRemaining())
         {
             p += channel.write(bytes, p);
+        }
+    }
+
+    /** A segment's CRC32C: as handed to the I/O thread (set there), and the xor of its later links' changes. */
+    private static final class SegmentCrc
+    {
+        final int length;
+        int handedOver;
+        int patches;
+
+        SegmentCrc(final int length)
+        {
+            this.length = length;
         }
     }
 
@@ -516,6 +527,15 @@ public final class StoreImageWriter implements AutoCloseable
             return t;
         });
         private volatile Throwable failure;
+        private final CRC32C crc = new CRC32C();
+
+        /** I/O thread: the CRC32C of {@code bytes}' remaining bytes. */
+        int crc(final ByteBuffer bytes)
+        {
+            crc.reset();
+            crc.update(bytes);
+            return (int)crc.getValue();
+        }
 
         void submit(final IoTask task)
         {

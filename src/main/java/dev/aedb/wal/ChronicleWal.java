@@ -71,6 +71,8 @@ public final class ChronicleWal implements AutoCloseable
     private final java.nio.ByteBuffer headerProbe = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     private volatile IOException directorySyncFailure;
     private ExcerptAppender appender;
+    /** Cycles whose file Chronicle holds (acquired minus released), from its store-file listener. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
     private FileChannel preallocated;
     private int preallocatedCycle = NO_CYCLE;
     private long preallocatedTo;
@@ -221,11 +223,21 @@ public final class ChronicleWal implements AutoCloseable
         }
     }
 
+    /**
+     * Any thread: whether Chronicle holds the cycle's file in this process (acquired and not released since): such a
+     * file may still be mapped, so retention only unlinks it.
+     */
+    public boolean holds(final int cycle)
+    {
+        return held.containsKey(cycle);
+    }
+
     private final class Listener implements StoreFileListener
     {
         @Override
         public void onAcquired(final int cycle, final File file)
         {
+            held.merge(cycle, 1, Integer::sum);
             if (syncedCycles.add(cycle))
             {
                 try
@@ -243,7 +255,7 @@ public final class ChronicleWal implements AutoCloseable
         @Override
         public void onReleased(final int cycle, final File file)
         {
-            // nothing: release only means this process stopped using the file
+            held.computeIfPresent(cycle, (c, n) -> n > 1 ? n - 1 : null);
         }
     }
 

@@ -143,6 +143,17 @@ public final class WalReader
     public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle,
         final dev.aedb.io.IoFaults faults) throws IOException
     {
+        return deleteCyclesBelow(directory, belowCycle, faults, cycle -> true);
+    }
+
+    /**
+     * As {@link #deleteCyclesBelow(Path, int, dev.aedb.io.IoFaults)}; a file of a cycle {@code mayBeMapped} rejects is
+     * truncated in steps before its unlink ({@link dev.aedb.io.FileRetirement}: the unlink of a ~50 MB cycle file
+     * otherwise stalls commits for tens of ms), the others are only unlinked.
+     */
+    public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle,
+        final dev.aedb.io.IoFaults faults, final java.util.function.IntPredicate mayBeMapped) throws IOException
+    {
         final TreeMap<Integer, String> cycles = new WalReader(directory).cycleFiles();
         final java.util.List<String> deleted = new java.util.ArrayList<>();
         if (cycles.isEmpty())
@@ -156,7 +167,15 @@ public final class WalReader
             {
                 break;
             }
-            Files.delete(directory.resolve(e.getValue()));
+            final Path file = directory.resolve(e.getValue());
+            if (mayBeMapped.test(e.getKey()))
+            {
+                Files.delete(file);
+            }
+            else
+            {
+                dev.aedb.io.FileRetirement.deleteInSteps(file);
+            }
             deleted.add(e.getValue());
             if (deleted.size() == 1)
             {
