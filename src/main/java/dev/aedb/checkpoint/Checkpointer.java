@@ -49,10 +49,11 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     public interface WalRetention
     {
         /**
+         * @param stepwise whether files nothing maps are truncated in steps first (not at close: no commit to spare).
          * @return the files deleted.
          * @throws IOException when a deletion fails.
          */
-        List<String> deleteBelow(int cycle) throws IOException;
+        List<String> deleteBelow(int cycle, boolean stepwise) throws IOException;
     }
 
     /**
@@ -85,6 +86,8 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     private final WakeableIdleStrategy idleStrategy = new WakeableIdleStrategy(0, 0, 1_000_000, 100_000_000, this);
     private volatile boolean busy;
     private volatile boolean stopping;
+    /** Set by {@link #writeNow} (clean close): retirement need not spare commits any more. */
+    private volatile boolean closing;
     private volatile Published last;
     private long generation;
     private volatile List<Manifest.Entry> entries;
@@ -145,14 +148,14 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     /**
      * Deletes an image no manifest in force names: one nothing maps in steps ({@link FileRetirement}, ~150 ms for a
      * 200 MB image, so that the unlink does not stall commits); a mapped one only unlinked, since truncating it would
-     * turn the next read of its pages into SIGBUS.
+     * turn the next read of its pages into SIGBUS; at close every one only unlinked.
      */
     private void retireImage(final Path image) throws IOException
     {
         final String name = image.getFileName().toString();
         synchronized (mapped)
         {
-            if (mapped.contains(name))
+            if (closing || mapped.contains(name))
             {
                 Files.deleteIfExists(image);
                 return;
@@ -274,6 +277,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
      */
     public Published writeNow(final Capture capture)
     {
+        closing = true; // the sequencer has stopped: retired files are unlinked at once, there is no commit to spare
         busy = true;
         try
         {
@@ -324,7 +328,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
                 }
             }
             final int oldestCycle = kept.get(kept.size() - 1).fromCycle();
-            final List<String> deleted = walRetention.deleteBelow(oldestCycle);
+            final List<String> deleted = walRetention.deleteBelow(oldestCycle, !closing);
             published = new Published(image.seq(), image.file(), image.length(), image.keys(),
                 (System.nanoTime() - started) / 1_000_000, deleted);
             last = published;

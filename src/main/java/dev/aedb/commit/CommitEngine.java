@@ -128,7 +128,8 @@ public final class CommitEngine implements AutoCloseable
         this.catalog = catalog;
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         this.checkpointer = new Checkpointer(dataDirectory, store, config.checkpointsKept(), config.ioFaults(), loaded,
-            cycle -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults(), c -> wal.holds(c)), this::checkpointFailStop);
+            (cycle, stepwise) -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults(), c -> !stepwise || wal.holds(c)),
+            this::checkpointFailStop);
 
         this.config = config;
         this.store = store;
