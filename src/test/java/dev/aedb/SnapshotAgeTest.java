@@ -100,6 +100,40 @@ class SnapshotAgeTest
         }
     }
 
+    /**
+     * An open snapshot keeps its seq readable for one-shot {@code atSeq} reads too, after the retained window moved
+     * past it; once it expires (or closes), the seq is refused by name.
+     */
+    @Test
+    void shouldServeAtSeqReadsOfASeqAnOpenSnapshotHoldsAfterTheWindowMovedPastIt()
+    {
+        try (AedbInstance db = AedbInstance.open(config(1_000).retainedCommits(4), dir))
+        {
+            db.createProject("p");
+            db.commit(TestSupport.kvSet("k", "old"));
+            try (Snapshot held = db.snapshot(ConsistencyMode.AT_LATEST))
+            {
+                final long seq = held.seq();
+                for (int i = 0; i < 50; i++)
+                {
+                    db.commit(TestSupport.kvSet("k", "new-" + i));
+                }
+                db.sync();
+                assertTrue(seq < db.headState().visibleHeadSeq() - 4, "the window moved past the held seq");
+                assertEquals("old", TestSupport.s(db.kvGet("p", "app", TestSupport.b("k"), ConsistencyMode.atSeq(seq)).value()),
+                    "a one-shot read at the seq the open snapshot holds");
+                assertEquals("old", TestSupport.s(held.kvGet("p", "app", TestSupport.b("k")).value()));
+                clock.addAndGet(2_000 * MILLI); // the idle snapshot is now older than the limit: no longer honoured
+                for (int i = 0; i < 5; i++)
+                {
+                    db.commit(TestSupport.kvSet("k", "newer-" + i));
+                }
+                db.sync();
+                TestSupport.expect(ErrorCode.SNAPSHOT_EXPIRED, () -> db.kvGet("p", "app", TestSupport.b("k"), ConsistencyMode.atSeq(seq)));
+            }
+        }
+    }
+
     @Test
     void shouldReportOpenSnapshotsAndTheirAgeWhenAsked()
     {

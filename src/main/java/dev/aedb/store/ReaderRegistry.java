@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * <p>
  * <b>Claim</b> (Dekker-style): a reader CASes its seq into a free slot, then reads the {@linkplain #horizon()
  * horizon}; if its seq is below it, a latest read repins at a newer seq and reads the horizon again, a read at an old
- * seq gives up. The writer, in {@link #advance}, raises the horizon, issues a full fence, then scans the slots. The
+ * seq gives up unless an honoured snapshot in another slot holds exactly that seq ({@link #heldBySnapshot}). The
+ * writer, in {@link #advance}, raises the horizon, issues a full fence, then scans the slots. The
  * claim CAS and the horizon store are each followed by a full fence, so either the writer's scan sees the reader's seq
  * (and keeps what it needs) or the reader sees the new horizon (and does not read below it). The same fence orders
  * the writer's earlier unlinks (release stores into chains and skip lists) before the scan: a reader whose claim or
@@ -169,6 +170,41 @@ final class ReaderRegistry
             slots.set(slot * STRIDE + CLAIM_TIME, 0);
         }
         slots.set(slot * STRIDE, FREE);
+    }
+
+    /**
+     * A reader whose own slot already holds {@code seq} (claimed, fenced) and found {@code seq} below the horizon:
+     * whether a snapshot in another slot holds {@code seq} and is honoured, so that the writer keeps the newest version
+     * at or below it. Only a stamped slot counts (a snapshot stamps its claim time after its claim was validated; a
+     * one-shot claim that is about to give up is never stamped), and an idle one only while its age is within the
+     * maximum (the writer drops it only past the maximum plus {@link #EXPIRY_GRACE_NANOS}, on an earlier clock
+     * reading). Sound because that snapshot's pin was in every scan since its validation, and every scan after this
+     * reader's claim sees the reader's own slot: the seq's versions are kept throughout.
+     */
+    boolean heldBySnapshot(final long seq, final int exceptSlot)
+    {
+        for (int i = 0; i < capacity; i++)
+        {
+            if (i == exceptSlot)
+            {
+                continue;
+            }
+            final long value = slots.get(i * STRIDE);
+            if (value == FREE || (value & SEQ_MASK) != seq)
+            {
+                continue;
+            }
+            final long claimed = slots.get(i * STRIDE + CLAIM_TIME); // after the value, as the writer loads them
+            if (claimed == 0)
+            {
+                continue;
+            }
+            if ((value & BUSY) != 0 || clock.getAsLong() - claimed <= maxAgeNanos)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Owner: makes a claimed slot a snapshot's, expirable once idle for longer than the maximum age. */

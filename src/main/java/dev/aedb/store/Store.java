@@ -254,9 +254,11 @@ public final class Store implements AutoCloseable
     /**
      * Claims a reader slot at {@code seq}, as {@link #pinLatest}.
      *
+     * A seq below the oldest readable one is served while an open snapshot that is not expired holds exactly it.
+     *
      * @throws AedbException INVALID_ARGUMENT for a negative seq, SEQ_NOT_VISIBLE above the visible head,
-     *                       SNAPSHOT_EXPIRED below the oldest readable seq, SNAPSHOT_LIMIT, or what {@code openCheck}
-     *                       throws (it runs first, and again after the claim).
+     *                       SNAPSHOT_EXPIRED below the oldest readable seq (unless a snapshot holds it, as above),
+     *                       SNAPSHOT_LIMIT, or what {@code openCheck} throws (it runs first, and again after the claim).
      */
     public int pinAt(final long seq, final Runnable openCheck)
     {
@@ -275,7 +277,7 @@ public final class Store implements AutoCloseable
             throw snapshotLimit(openCheck);
         }
         checkOpenOrRelease(slot, openCheck);
-        if (seq < registry.horizon())
+        if (seq < registry.horizon() && !registry.heldBySnapshot(seq, slot))
         {
             registry.release(slot);
             throw new AedbException(ErrorCode.SNAPSHOT_EXPIRED, "seq " + seq + " is no longer readable; the oldest readable seq is "
