@@ -125,31 +125,14 @@ public final class WalReader
 
     /**
      * Deletes the cycle files of {@code directory} whose cycle is below {@code belowCycle}, never the newest one, then
-     * fsyncs the directory. The caller guarantees that no reader needs them (every retained checkpoint starts its
-     * replay at or after {@code belowCycle}) and that the appender writes at or after it.
+     * fsyncs the directory, with the crash point {@link dev.aedb.io.IoFaults#CHECKPOINT_MID_WAL_DELETION} after the
+     * first file deleted. The caller guarantees that no reader needs them (every retained checkpoint starts its replay
+     * at or after {@code belowCycle}) and that the appender writes at or after it. A file of a cycle
+     * {@code mayBeMapped} rejects is truncated in steps before its unlink ({@link dev.aedb.io.FileRetirement}: the
+     * unlink of a ~50 MB cycle file otherwise stalls commits for tens of ms), the others are only unlinked.
      *
      * @return the names deleted, oldest first.
      * @throws IOException when a file cannot be deleted or the directory synced.
-     */
-    public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle) throws IOException
-    {
-        return deleteCyclesBelow(directory, belowCycle, dev.aedb.io.IoFaults.NONE);
-    }
-
-    /**
-     * As {@link #deleteCyclesBelow(Path, int)}, with the crash point {@link dev.aedb.io.IoFaults#CHECKPOINT_MID_WAL_DELETION}
-     * after the first file deleted.
-     */
-    public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle,
-        final dev.aedb.io.IoFaults faults) throws IOException
-    {
-        return deleteCyclesBelow(directory, belowCycle, faults, cycle -> true);
-    }
-
-    /**
-     * As {@link #deleteCyclesBelow(Path, int, dev.aedb.io.IoFaults)}; a file of a cycle {@code mayBeMapped} rejects is
-     * truncated in steps before its unlink ({@link dev.aedb.io.FileRetirement}: the unlink of a ~50 MB cycle file
-     * otherwise stalls commits for tens of ms), the others are only unlinked.
      */
     public static java.util.List<String> deleteCyclesBelow(final Path directory, final int belowCycle,
         final dev.aedb.io.IoFaults faults, final java.util.function.IntPredicate mayBeMapped) throws IOException

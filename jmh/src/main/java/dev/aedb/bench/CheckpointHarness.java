@@ -175,26 +175,10 @@ public final class CheckpointHarness
                         add(ms, "  of which the scan", t2 - t1);
                         add(ms, "then 10,000 random gets", t3 - t2);
                     }
-                    t0 = System.nanoTime();
-                    try (AedbInstance db = AedbInstance.open(config(Durability.OS_BUFFERED).storeSegmentBytes(SMALL_SEGMENT), dir))
-                    {
-                        final KvHandle kv = db.kvHandle(PROJECT, SCOPE);
-                        final long t1 = System.nanoTime();
-                        expect(kv.get(probe, 0, BenchData.KEY_BYTES, value, 0), "first get");
-                        final long t2 = System.nanoTime();
-                        add(ms, "open, storeSegmentBytes 4 MiB (not 64)", t1 - t0);
-                        add(ms, "  + first get", t2 - t0);
-                    }
-                    t0 = System.nanoTime();
-                    try (AedbInstance db = AedbInstance.open(config(Durability.OS_BUFFERED).verifyCheckpointOnOpen(true), dir))
-                    {
-                        final KvHandle kv = db.kvHandle(PROJECT, SCOPE);
-                        final long t1 = System.nanoTime();
-                        expect(kv.get(probe, 0, BenchData.KEY_BYTES, value, 0), "first get");
-                        final long t2 = System.nanoTime();
-                        add(ms, "open with verifyCheckpointOnOpen", t1 - t0);
-                        add(ms, "  + first get ", t2 - t0);
-                    }
+                    openAndFirstGet(config(Durability.OS_BUFFERED).storeSegmentBytes(SMALL_SEGMENT), dir, probe, value, ms,
+                        "open, storeSegmentBytes 4 MiB (not 64)", "  + first get");
+                    openAndFirstGet(config(Durability.OS_BUFFERED).verifyCheckpointOnOpen(true), dir, probe, value, ms,
+                        "open with verifyCheckpointOnOpen", "  + first get ");
                 }
                 System.out.printf(Locale.ROOT, "%,d keys, %d rounds, ms: median [min .. max]%n", keys, rounds);
                 ms.forEach((what, v) -> System.out.printf(Locale.ROOT, "  %-52s %9.3f  [%.3f .. %.3f]%n", what, median(v),
@@ -493,6 +477,22 @@ public final class CheckpointHarness
             {
                 BenchData.deleteRecursively(dir);
             }
+        }
+    }
+
+    /** Times an open with {@code config} and, from the same start, the first get after it. */
+    private static void openAndFirstGet(final AedbConfig config, final Path dir, final UnsafeBuffer probe,
+        final UnsafeBuffer value, final Map<String, List<Double>> ms, final String openLabel, final String getLabel)
+    {
+        final long t0 = System.nanoTime();
+        try (AedbInstance db = AedbInstance.open(config, dir))
+        {
+            final KvHandle kv = db.kvHandle(PROJECT, SCOPE);
+            final long t1 = System.nanoTime();
+            expect(kv.get(probe, 0, BenchData.KEY_BYTES, value, 0), "first get");
+            final long t2 = System.nanoTime();
+            add(ms, openLabel, t1 - t0);
+            add(ms, getLabel, t2 - t0);
         }
     }
 
