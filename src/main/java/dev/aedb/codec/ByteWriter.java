@@ -160,7 +160,19 @@ public final class ByteWriter
         {
             return putInt(-1);
         }
-        ensure(4 + s.length()); // UTF-8 takes at least a byte per char: refuse a huge string before encoding it
-        return putSizedBytes(s.getBytes(StandardCharsets.UTF_8));
+        final int length = s.length();
+        ensure(4 + length); // UTF-8 takes at least a byte per char: refuse a huge string before encoding it
+        for (int i = 0; i < length; i++)
+        {
+            if (s.charAt(i) >= 0x80)
+            {
+                return putSizedBytes(s.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        // ASCII (namespace and column names, nearly always): its UTF-8 bytes are its chars, written without a copy
+        putInt(length);
+        buffer.putStringWithoutLengthAscii(position, s);
+        position += length;
+        return this;
     }
 }

@@ -62,6 +62,45 @@ public final class EnvelopeCodec
     }
 
     /**
+     * An upper bound of {@link #encode}'s length for envelopes of key-value sets and deletes without assertions (a few
+     * bytes over for ASCII names, up to 3 bytes a char for others), and a rough estimate for the rest, so that the encoder's buffer is sized once: growing it
+     * step by step from a small start copied a 100-put envelope's bytes about five times.
+     *
+     * @return the estimate, at most {@code cap}.
+     */
+    public static int sizeHint(final TransactionEnvelope envelope, final int cap)
+    {
+        long bytes = 64L + stringHint(envelope.caller() == null ? null : envelope.caller().callerId())
+            + (envelope.idempotencyKey() == null ? 0 : 4L + envelope.idempotencyKey().length + FINGERPRINT_LENGTH)
+            + 96L * envelope.assertions().size();
+        for (final Mutation m : envelope.mutations())
+        {
+            if (m instanceof Mutation.KvSet x)
+            {
+                bytes += 21L + stringHint(x.projectId()) + stringHint(x.scopeId()) + x.key().length + x.value().length;
+            }
+            else if (m instanceof Mutation.KvDel x)
+            {
+                bytes += 13L + stringHint(x.projectId()) + stringHint(x.scopeId()) + x.key().length;
+            }
+            else
+            {
+                bytes += 128L;
+            }
+            if (bytes >= cap)
+            {
+                return cap;
+            }
+        }
+        return (int)Math.min(bytes, cap);
+    }
+
+    private static long stringHint(final String s)
+    {
+        return s == null ? 0 : 3L * s.length(); // a UTF-16 char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2)
+    }
+
+    /**
      * Encodes the request part (assertions and mutations) that the idempotency fingerprint covers.
      */
     public static void encodeRequest(final TransactionEnvelope envelope, final ByteWriter w)

@@ -312,7 +312,8 @@ public final class CommitEngine implements AutoCloseable
         EnvelopeValidator.validate(envelope, config);
         final int limit = config.maxEnvelopeBytes();
         byte[] fingerprint = null;
-        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + 256);
+        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + EnvelopeCodec.sizeHint(envelope, limit)
+            + FrameDescriptor.TRAILER_LENGTH);
         try
         {
             if (envelope.idempotencyKey() != null)
@@ -337,8 +338,9 @@ public final class CommitEngine implements AutoCloseable
                 "encoded envelope of " + payloadLength + " bytes exceeds maxEnvelopeBytes=" + limit);
         }
         w.putInt(0);
-        final byte[] frame = w.array().length == w.position() ? w.array() : w.toByteArray();
-        return new PendingCommit(PendingCommit.COMMIT, envelope, frame, payloadLength, fingerprint, waiter);
+        // The writer's array as it is, usually a little longer than the frame: the frame's length is its header's,
+        // and nothing reads past it (a copy to the exact length cost as much as the encoding).
+        return new PendingCommit(PendingCommit.COMMIT, envelope, w.array(), payloadLength, fingerprint, waiter);
     }
 
     /**
@@ -781,8 +783,9 @@ public final class CommitEngine implements AutoCloseable
         final long seq = lastSeq + 1;
         try
         {
-            wal.checkFreeSpace(p.frame.length);
-            wal.preallocate(p.frame.length);
+            final int frameLength = FrameDescriptor.HEADER_LENGTH + p.payloadLength + FrameDescriptor.TRAILER_LENGTH;
+            wal.checkFreeSpace(frameLength);
+            wal.preallocate(frameLength);
         }
         catch (final AedbException ex)
         {
