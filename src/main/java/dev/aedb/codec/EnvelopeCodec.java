@@ -63,9 +63,11 @@ public final class EnvelopeCodec
 
     /**
      * An upper bound of {@link #encode}'s length for envelopes of key-value sets and deletes without assertions (a few
-     * bytes over for ASCII names, up to 3 bytes a char for others), and a rough estimate for the rest, so that the encoder's buffer is sized once: growing it
-     * step by step from a small start copied a 100-put envelope's bytes about five times.
+     * bytes over for ASCII names, up to 3 bytes a char for others), and a rough estimate for the rest, so that the
+     * encoder's buffer is sized once: growing it step by step from a small start copied a 100-put envelope's bytes
+     * about five times.
      *
+     * @param cap the largest answer (the envelope limit: a larger envelope is refused anyway).
      * @return the estimate, at most {@code cap}.
      */
     public static int sizeHint(final TransactionEnvelope envelope, final int cap)

@@ -312,13 +312,13 @@ public final class CommitEngine implements AutoCloseable
         EnvelopeValidator.validate(envelope, config);
         final int limit = config.maxEnvelopeBytes();
         byte[] fingerprint = null;
-        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + EnvelopeCodec.sizeHint(envelope, limit)
-            + FrameDescriptor.TRAILER_LENGTH);
+        final int hint = EnvelopeCodec.sizeHint(envelope, limit);
+        final ByteWriter w = new ByteWriter(FrameDescriptor.HEADER_LENGTH + hint + FrameDescriptor.TRAILER_LENGTH);
         try
         {
             if (envelope.idempotencyKey() != null)
             {
-                final ByteWriter request = new ByteWriter(256).limit(limit);
+                final ByteWriter request = new ByteWriter(hint).limit(limit);
                 EnvelopeCodec.encodeRequest(envelope, request);
                 fingerprint = fingerprint(request);
             }

@@ -44,6 +44,7 @@ final class PendingCommit extends CompletableFuture<CommitResult>
 
     final int kind;
     final TransactionEnvelope envelope;
+    /** The frame's bytes from offset 0; the array may be longer than the frame (header + payloadLength + trailer). */
     final byte[] frame;
     final int payloadLength;
     final byte[] fingerprint;
