@@ -3,6 +3,7 @@ package dev.aedb.codec;
 import dev.aedb.model.CallerContext;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.TransactionEnvelope;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,8 @@ class EnvelopeSizeTest
                 mutations.add(random.nextInt(4) == 0 ? new Mutation.KvDel(project, scope, key)
                     : new Mutation.KvSet(project, scope, key, bytes(random, random.nextInt(2_000))));
             }
-            final CallerContext caller = random.nextBoolean() ? null : CallerContext.of(random.nextBoolean() ? "caller-" + round : "呼び出し元");
+            final CallerContext caller = random.nextBoolean() ? null
+                : CallerContext.of(random.nextBoolean() ? "caller-" + round : "呼び出し元");
             final byte[] idempotencyKey = random.nextBoolean() ? null : bytes(random, 1 + random.nextInt(64));
             final TransactionEnvelope envelope = new TransactionEnvelope(caller, idempotencyKey, null, mutations);
             final int hint = EnvelopeCodec.sizeHint(envelope, Integer.MAX_VALUE);
@@ -69,7 +71,7 @@ class EnvelopeSizeTest
             w.putString(s);
         }
         w.putString(null);
-        final org.agrona.concurrent.UnsafeBuffer written = new org.agrona.concurrent.UnsafeBuffer(w.toByteArray());
+        final UnsafeBuffer written = new UnsafeBuffer(w.toByteArray());
         final ByteReader r = new ByteReader().wrap(written, 0, written.capacity());
         final ByteReader raw = new ByteReader().wrap(written, 0, written.capacity());
         for (final String s : NAMES)
