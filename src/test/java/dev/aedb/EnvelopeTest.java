@@ -5,6 +5,7 @@ import dev.aedb.model.Assertion;
 import dev.aedb.model.CallerContext;
 import dev.aedb.model.CommitResult;
 import dev.aedb.model.ConsistencyMode;
+import dev.aedb.model.DdlOperation;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.TransactionEnvelope;
@@ -52,6 +53,44 @@ class EnvelopeTest
         {
             assertFalse(db.kvGet("p", "app", b("a")).found(), "a rejected envelope must not reach the WAL");
             assertTrue(db.get("p", "app", "users", List.of(Value.integer(1))).found());
+        }
+    }
+
+    /**
+     * Envelopes long enough for the sequencer to prefetch their KV keys (8 or more mutations, windows of 64): a scope
+     * created by the envelope itself, keys set and deleted in it, and a scope that does not exist. The prefetch is a
+     * hint: the outcome is the mutations', in order, whatever it resolved.
+     */
+    @Test
+    void shouldApplyLongKvEnvelopesInOrderWhateverTheirScopes()
+    {
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            TestSupport.usersTable(db);
+            final List<Mutation> bad = new java.util.ArrayList<>();
+            bad.add(new Mutation.Ddl(new DdlOperation.CreateScope("p", "fresh", null, false)));
+            for (int i = 0; i < 70; i++)
+            {
+                bad.add(new Mutation.KvSet("p", i % 2 == 0 ? "fresh" : "app", b("k" + i), b("v" + i)));
+            }
+            bad.add(new Mutation.KvSet("p", "missing", b("k"), b("v")));
+            final long head = db.headState().visibleHeadSeq();
+            expect(ErrorCode.SCOPE_NOT_FOUND, () -> db.commit(TransactionEnvelope.of(bad)));
+            assertEquals(head, db.headState().visibleHeadSeq());
+            assertFalse(db.kvGet("p", "app", b("k1")).found());
+
+            final List<Mutation> good = new java.util.ArrayList<>(bad.subList(0, bad.size() - 1));
+            good.add(new Mutation.KvDel("p", "fresh", b("k0")));
+            good.add(new Mutation.KvSet("p", "app", b("k1"), b("later")));
+            db.commit(TransactionEnvelope.of(good));
+            assertFalse(db.kvGet("p", "fresh", b("k0")).found());
+            assertEquals("later", new String(db.kvGet("p", "app", b("k1")).value(), java.nio.charset.StandardCharsets.UTF_8));
+            for (int i = 2; i < 70; i++)
+            {
+                assertEquals("v" + i, new String(db.kvGet("p", i % 2 == 0 ? "fresh" : "app", b("k" + i)).value(),
+                    java.nio.charset.StandardCharsets.UTF_8), "k" + i);
+                assertFalse(db.kvGet("p", i % 2 == 0 ? "app" : "fresh", b("k" + i)).found());
+            }
         }
     }
 

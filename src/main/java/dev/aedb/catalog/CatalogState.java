@@ -115,6 +115,13 @@ public final class CatalogState
         return p;
     }
 
+    /** @return the scope, or null when it or its project does not exist (nothing is thrown). */
+    public ScopeState scopeOrNull(final String projectId, final String scopeId)
+    {
+        final ProjectState p = projects.get(projectId);
+        return p == null ? null : p.scopes().get(scopeId);
+    }
+
     public ScopeState scope(final String projectId, final String scopeId)
     {
         final ScopeState s = project(projectId).scopes().get(scopeId);

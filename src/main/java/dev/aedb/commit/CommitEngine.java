@@ -204,7 +204,7 @@ public final class CommitEngine implements AutoCloseable
         try
         {
             wal = new ChronicleWal(walDirectory, config.minFreeDiskBytes(), config.ioFaults(), state, outcome.end(), last,
-                loaded.fromCycle());
+                loaded.fromCycle()).syncPreallocation(config.durability() != Durability.OS_BUFFERED);
         }
         catch (final RuntimeException ex)
         {

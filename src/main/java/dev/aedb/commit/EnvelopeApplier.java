@@ -59,6 +59,10 @@ final class EnvelopeApplier
         }
     }
 
+    /** Mutations at and above which an envelope's KV keys are prefetched, and how many at a time. */
+    private static final int PREFETCH_MIN = 8;
+    private static final int PREFETCH_WINDOW = 64;
+
     private final Store store;
     private final KeySpaceWriter writer;
     private final CommitSettings config;
@@ -67,6 +71,9 @@ final class EnvelopeApplier
     private final ByteWriter rowScratch = new ByteWriter(1024);
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final boolean[] created = new boolean[1];
+    private final long[] prefetchHashes = new long[PREFETCH_WINDOW];
+    /** Keeps the prefetch loads from being optimised away. */
+    long prefetchSink;
     private final List<KeySpace> undoSpaces = new ArrayList<>();
     private final LongArrayList undoNodes = new LongArrayList();
     private final LongArrayList undoVersions = new LongArrayList();
@@ -113,8 +120,15 @@ final class EnvelopeApplier
             {
                 check(i, assertions.get(i));
             }
-            for (final Mutation m : envelope.mutations())
+            final List<Mutation> mutations = envelope.mutations();
+            final int n = mutations.size();
+            for (int i = 0; i < n; i++)
             {
+                if (n >= PREFETCH_MIN && i % PREFETCH_WINDOW == 0)
+                {
+                    prefetch(mutations, i, Math.min(n, i + PREFETCH_WINDOW));
+                }
+                final Mutation m = mutations.get(i);
                 faults.crashPoint(IoFaults.APPLY_BEFORE_MUTATION, m);
                 mutate(m);
             }
@@ -231,6 +245,69 @@ final class EnvelopeApplier
     }
 
     // ------------------------------------------------------------------ mutations
+
+    /**
+     * Loads, for the KV mutations among {@code mutations[from, to)}, what their key lookups will load first (hash slots,
+     * then the key records they point at), a key space at a time, so that the cache misses of many keys overlap: with
+     * new keys at random in a large store, the probe's miss was a quarter of the sequencer's time on 100-put envelopes.
+     * A hint only: it changes nothing, throws nothing, and skips what it cannot resolve (a scope created later in the
+     * envelope).
+     */
+    private void prefetch(final List<Mutation> mutations, final int from, final int to)
+    {
+        KeySpace ks = null;
+        String project = null;
+        String scope = null;
+        int count = 0;
+        for (int i = from; i < to; i++)
+        {
+            final Mutation m = mutations.get(i);
+            final String p;
+            final String sc;
+            final byte[] key;
+            if (m instanceof Mutation.KvSet x)
+            {
+                p = x.projectId();
+                sc = x.scopeId();
+                key = x.key();
+            }
+            else if (m instanceof Mutation.KvDel x)
+            {
+                p = x.projectId();
+                sc = x.scopeId();
+                key = x.key();
+            }
+            else
+            {
+                continue;
+            }
+            if (p == null || sc == null || key == null)
+            {
+                continue; // the mutation itself reports it
+            }
+            if (!p.equals(project) || !sc.equals(scope))
+            {
+                if (count > 0)
+                {
+                    prefetchSink += writer.prefetch(ks, prefetchHashes, count);
+                    count = 0;
+                }
+                final ScopeState state = working.scopeOrNull(p, sc);
+                ks = state == null ? null : state.kv();
+                project = p;
+                scope = sc;
+            }
+            if (ks != null)
+            {
+                view.wrap(key);
+                prefetchHashes[count++] = writer.hash(view, 0, key.length);
+            }
+        }
+        if (count > 0)
+        {
+            prefetchSink += writer.prefetch(ks, prefetchHashes, count);
+        }
+    }
 
     private void mutate(final Mutation m)
     {

@@ -120,7 +120,12 @@ final class HashIndex
     /** Any thread: @return the key record for the key, or 0. */
     long find(final DirectBuffer key, final int offset, final int length)
     {
-        final long h = hash(key, offset, length);
+        return find(hash(key, offset, length), key, offset, length);
+    }
+
+    /** Any thread: @return the key record for the key whose {@link #hash} is {@code h}, or 0. */
+    long find(final long h, final DirectBuffer key, final int offset, final int length)
+    {
         final UnsafeBuffer t = current();
         final UnsafeBuffer p = previous;
         final long node = probe(t, h, key, offset, length);
@@ -129,6 +134,34 @@ final class HashIndex
             return node;
         }
         return probe(p, h, key, offset, length);
+    }
+
+    /**
+     * Writer: loads what {@link #find} loads first for each of the hashes, the home slot in the current array, in one
+     * pass, then the key records whose tags match in a second, so that the cache misses of a batch overlap (lookups one
+     * after another wait for each in turn). Changes nothing.
+     *
+     * @return a value derived from the loads (to keep them).
+     */
+    long touch(final long[] hashes, final int count)
+    {
+        final UnsafeBuffer t = current();
+        final int m = mask;
+        long sink = 0;
+        for (int i = 0; i < count; i++)
+        {
+            sink += t.getLong(((int)hashes[i] & m) << 3);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long h = hashes[i];
+            final long slot = t.getLong(((int)h & m) << 3);
+            if (slot != EMPTY && slot != TOMBSTONE && (slot >>> 48) == (h >>> 48))
+            {
+                sink += keySpace.keyLength(slot & ADDRESS_MASK);
+            }
+        }
+        return sink;
     }
 
     private long probe(final UnsafeBuffer t, final long h, final DirectBuffer key, final int offset, final int length)
@@ -153,8 +186,8 @@ final class HashIndex
         }
     }
 
-    /** Writer: adds a key record known to be absent. */
-    void insert(final long node, final DirectBuffer key, final int offset, final int length)
+    /** Writer: adds a key record known to be absent, whose key's {@link #hash} is {@code h}. */
+    void insert(final long node, final long h)
     {
         current();
         if (previous != null)
@@ -172,7 +205,6 @@ final class HashIndex
             nextTable = new Preparation<>(() -> allocate(capacity));
             preparer.submit(nextTable);
         }
-        final long h = hash(key, offset, length);
         put(table, mask, h, (h & ~ADDRESS_MASK) | node);
         live++;
     }

@@ -30,7 +30,9 @@ public final class KeySpace
     private final Store store;
     private final Arena arena;
     private final long head;
+    /** Writer: the path of the last key searched (its predecessor at every level), while {@link #pathValid}. */
     private final long[] preds = new long[MAX_LEVEL];
+    private boolean pathValid;
     private final HashIndex hashIndex;
     private volatile int topLevel = 1;
     private long random = 0x9E3779B97F4A7C15L;
@@ -273,18 +275,48 @@ public final class KeySpace
         return arena.buffer(node).getLong(Arena.offset(node) + NEXT_OFFSET + 8 * level);
     }
 
+    /**
+     * Writer: sets {@link #preds} to the key's predecessor at every level (the last record before the key there, or
+     * the head).
+     * <p>
+     * The search starts from the previous one's predecessors where it can (a finger search, as RocksDB's memtable
+     * inserts a batch through a "splice"): {@code preds} always holds the path of the last key searched, and along a
+     * path a level's predecessor is at or after the level above's. So while the search at the levels above stopped on
+     * the old path, the old predecessor at this level is a start at or after the current one, and usable when it
+     * sorts before the new key: a key just after the last one (ascending inserts, a sorted batch) walks no level from
+     * the head. Every record of the old path is linked: an insert links the new record before it becomes a
+     * predecessor, and an unlink searches (so the record unlinked is not on the path) before it unlinks.
+     */
     private void findPredecessors(final DirectBuffer key, final int offset, final int length)
     {
         long x = head;
+        boolean onPath = pathValid;
         for (int level = MAX_LEVEL - 1; level >= 0; level--)
         {
+            if (onPath)
+            {
+                final long start = preds[level];
+                if (start != x)
+                {
+                    if (compareKey(start, key, offset, length) < 0)
+                    {
+                        x = start;
+                    }
+                    else
+                    {
+                        onPath = false;
+                    }
+                }
+            }
             long next;
             while ((next = nextPlain(x, level)) != 0 && compareKey(next, key, offset, length) < 0)
             {
                 x = next;
+                onPath = false;
             }
             preds[level] = x;
         }
+        pathValid = true;
     }
 
     private int randomLevel()
@@ -303,6 +335,12 @@ public final class KeySpace
         return level;
     }
 
+    /** Writer: see {@link HashIndex#touch(long[], int)}; {@code hashes} are {@link #hashOf}-style key hashes. */
+    long touch(final long[] hashes, final int count)
+    {
+        return hashIndex.touch(hashes, count);
+    }
+
     /**
      * Writer: finds the key record, inserting one with an empty chain when absent.
      *
@@ -310,7 +348,8 @@ public final class KeySpace
      */
     long findOrInsert(final DirectBuffer key, final int offset, final int length, final boolean[] created)
     {
-        final long existing = hashIndex.find(key, offset, length);
+        final long h = HashIndex.hash(key, offset, length);
+        final long existing = hashIndex.find(h, key, offset, length);
         if (existing != 0)
         {
             created[0] = false;
@@ -335,11 +374,12 @@ public final class KeySpace
             b.putLong(o + NEXT_OFFSET + 8 * i, nextPlain(preds[i], i));
         }
         b.putBytes(o + NodeDescriptor.keyOffset(level), key, offset, length);
-        hashIndex.insert(node, key, offset, length);
+        hashIndex.insert(node, h);
         for (int i = 0; i < level; i++)
         {
             final long p = preds[i];
             arena.buffer(p).putLongRelease(Arena.offset(p) + NEXT_OFFSET + 8 * i, node);
+            preds[i] = node; // the path of a key just after this one
         }
         if (level > topLevel)
         {

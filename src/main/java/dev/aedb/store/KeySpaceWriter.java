@@ -23,6 +23,24 @@ public final class KeySpaceWriter
         return ks.findOrInsert(key, offset, length, created);
     }
 
+    /** @return the hash the key space's index files the key under (for {@link #prefetch}). */
+    public long hash(final DirectBuffer key, final int offset, final int length)
+    {
+        return HashIndex.hash(key, offset, length);
+    }
+
+    /**
+     * Loads, for a batch of keys about to be looked up in {@code ks}, what their lookups load first, so that the cache
+     * misses overlap instead of following one another. Changes nothing; a hint only.
+     *
+     * @param hashes {@link #hash} of each key, {@code count} of them.
+     * @return a value derived from the loads (keep it, or the loads may be optimised away).
+     */
+    public long prefetch(final KeySpace ks, final long[] hashes, final int count)
+    {
+        return ks.touch(hashes, count);
+    }
+
     /**
      * Pushes a new newest version onto the key's chain and publishes it with one release store.
      *

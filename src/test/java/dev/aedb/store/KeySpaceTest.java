@@ -29,8 +29,8 @@ class KeySpaceTest
     @Test
     void shouldMatchTheModelThroughGrowthDeletesSweepsAndReinserts()
     {
-        final long seed = System.nanoTime();
-        System.out.println("KeySpaceTest seed=" + seed);
+        final long seed = Long.getLong("aedb.keyspace.seed", System.nanoTime());
+        System.out.println("KeySpaceTest seed: -Daedb.keyspace.seed=" + seed);
         final Random random = new Random(seed);
         try (Store store = new Store(dir, 1 << 20, 8, 0))
         {
@@ -89,9 +89,136 @@ class KeySpaceTest
         }
     }
 
+    /**
+     * The writer's search starts from the last key's path: runs of ascending and descending keys, two interleaved
+     * ascending runs, random keys, existing keys and deletes the sweeper unlinks (which search too), after each of which
+     * every level of the skip list must link exactly the records that reach it, in key order.
+     */
+    @Test
+    void shouldKeepEveryLevelLinkedInOrderWhateverTheOrderOfInserts()
+    {
+        final long seed = Long.getLong("aedb.keyspace.seed", System.nanoTime());
+        System.out.println("KeySpaceTest path seed: -Daedb.keyspace.seed=" + seed);
+        final Random random = new Random(seed);
+        try (Store store = new Store(dir, 1 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final TreeMap<Integer, Integer> model = new TreeMap<>();
+            final boolean[] created = new boolean[1];
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[4]);
+            long seq = 0;
+            for (int round = 0; round < 24; round++)
+            {
+                final int pattern = random.nextInt(5);
+                int a = random.nextInt(KEYS);
+                int b = random.nextInt(KEYS);
+                for (int n = 0; n < 1500; n++)
+                {
+                    final int k;
+                    switch (pattern)
+                    {
+                        case 0 -> k = a = Math.min(KEYS - 1, a + 1 + random.nextInt(3)); // ascending
+                        case 1 -> k = a = Math.max(0, a - 1 - random.nextInt(3)); // descending
+                        case 2 -> k = (n & 1) == 0 ? (a = (a + 1) % KEYS) : (b = (b + 1) % KEYS); // two interleaved
+                        case 3 -> k = random.nextInt(KEYS);
+                        default ->
+                        {
+                            final Integer existing = model.ceilingKey(random.nextInt(KEYS)); // mostly existing keys
+                            k = existing == null ? random.nextInt(KEYS) : existing;
+                        }
+                    }
+                    seq++;
+                    final UnsafeBuffer kb = key(k);
+                    if (random.nextInt(8) == 0)
+                    {
+                        final long node = ks.find(kb, 0, kb.capacity());
+                        if (node != 0 && ks.newest(node) != 0 && !ks.isTombstone(ks.newest(node)))
+                        {
+                            ks.push(node, seq, true, value, 0, 0);
+                            ks.markGarbage(node, seq);
+                        }
+                        model.remove(k);
+                    }
+                    else
+                    {
+                        final long node = ks.findOrInsert(kb, 0, kb.capacity(), created);
+                        value.putInt(0, (int)seq);
+                        ks.push(node, seq, false, value, 0, 4);
+                        if (ks.trim(node, store.effectiveHorizon()) > 1)
+                        {
+                            ks.markGarbage(node, seq);
+                        }
+                        model.put(k, (int)seq);
+                    }
+                    store.publishVisible(seq);
+                    if (n % 250 == 0)
+                    {
+                        store.reclaim();
+                        ks.sweep(64, seq); // unlinks between the inserts of a run
+                    }
+                }
+                check(ks, model, seq, seed, KEYS);
+                checkLevels(ks, seed);
+            }
+        }
+    }
+
+    private static final int KEYS = 40_000;
+
+    /** Every level i links, in strictly ascending key order, exactly the level-0 records of more than i levels. */
+    private static void checkLevels(final KeySpace ks, final long seed)
+    {
+        final java.util.List<Long> all = new java.util.ArrayList<>();
+        for (long node = ks.first(); node != 0; node = ks.next(node))
+        {
+            all.add(node);
+        }
+        for (int level = 0; level < NodeDescriptor.MAX_LEVEL; level++)
+        {
+            final java.util.List<Long> want = new java.util.ArrayList<>();
+            for (final long node : all)
+            {
+                if (ks.keyBuffer(node).getInt(Arena.offset(node) + NodeDescriptor.LEVEL_OFFSET) > level)
+                {
+                    want.add(node);
+                }
+            }
+            final java.util.List<Long> got = new java.util.ArrayList<>();
+            long previous = 0;
+            for (long node = nextAt(ks, ks.head(), level); node != 0; node = nextAt(ks, node, level))
+            {
+                if (previous != 0)
+                {
+                    assertTrue(compare(ks, previous, node) < 0, "seed=" + seed + " level " + level + " out of order");
+                }
+                got.add(node);
+                previous = node;
+                assertTrue(got.size() <= all.size(), "seed=" + seed + " level " + level + " has a cycle");
+            }
+            assertEquals(want, got, "seed=" + seed + " level " + level);
+        }
+    }
+
+    private static long nextAt(final KeySpace ks, final long node, final int level)
+    {
+        return ks.keyBuffer(node).getLongVolatile(Arena.offset(node) + NodeDescriptor.NEXT_OFFSET + 8 * level);
+    }
+
+    private static int compare(final KeySpace ks, final long a, final long b)
+    {
+        return KeySpace.compareKeys(ks.keyBuffer(a), ks.keyOffset(a), ks.keyLength(a), ks.keyBuffer(b), ks.keyOffset(b),
+            ks.keyLength(b));
+    }
+
     private static void check(final KeySpace ks, final TreeMap<Integer, Integer> model, final long seq, final long seed)
     {
-        for (int k = 0; k < 30_000; k++)
+        check(ks, model, seq, seed, 30_000);
+    }
+
+    private static void check(final KeySpace ks, final TreeMap<Integer, Integer> model, final long seq, final long seed,
+        final int keys)
+    {
+        for (int k = 0; k < keys; k++)
         {
             final UnsafeBuffer kb = key(k);
             final long node = ks.find(kb, 0, kb.capacity());

@@ -95,6 +95,53 @@ class WalReaderTest
         }
     }
 
+    /**
+     * The WAL's blocks are written (reserved) ahead of the appends either way; they are fdatasync'ed only when asked
+     * (FULL and BATCH), and the frames read back the same.
+     */
+    @Test
+    void shouldPreallocateAheadAndSyncThePreallocationOnlyWhenAsked() throws Exception
+    {
+        for (final boolean sync : new boolean[] {true, false})
+        {
+            final Path base = dir.resolve("sync-" + sync);
+            Files.createDirectories(base);
+            WalState.write(base, WalState.Mark.NONE, WalState.Mark.NONE);
+            final Path walDir = base.resolve("wal");
+            final int frames = 3000;
+            final byte[] big = new byte[FrameDescriptor.HEADER_LENGTH + 1000 + FrameDescriptor.TRAILER_LENGTH];
+            final long syncs;
+            try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(base),
+                new WalReader(walDir).read((f, l, i, file, p) -> { }), WalState.Mark.NONE).syncPreallocation(sync))
+            {
+                for (long seq = 1; seq <= frames; seq++) // ~3 MB: several preallocation chunks
+                {
+                    FrameDescriptor.seal(new UnsafeBuffer(big), big, FrameDescriptor.TYPE_COMMIT, seq, 0, 1000, new CRC32C());
+                    wal.preallocate(big.length);
+                    wal.append(big, big.length);
+                }
+                syncs = wal.preallocationSyncs;
+            }
+            if (sync)
+            {
+                assertTrue(syncs >= 2, "preallocation syncs: " + syncs);
+            }
+            else
+            {
+                assertEquals(0, syncs);
+            }
+            final int[] n = {0};
+            final WalReader.End end = new WalReader(walDir).read((f, length, index, file, position) ->
+            {
+                assertEquals(n[0] + 1, FrameDescriptor.seq(f));
+                assertEquals(null, FrameDescriptor.check(f, f.byteArray(), length, new CRC32C()));
+                n[0]++;
+            });
+            assertEquals(frames, n[0]);
+            assertEquals(WalReader.EndKind.CLEAN, end.kind());
+        }
+    }
+
     @Test
     void shouldRollToTheNextCycleAndNeverBackWhenTheClockIsSetBack() throws Exception
     {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Workload 3: throughput of atomic batches of {@value #BATCH} puts of new keys, each batch durable before the call
  * returns: aedb one envelope of 100 KvSets, LMDB one write transaction, RocksDB one WriteBatch with sync, H2 MVStore
  * 100 puts + commit + sync, SQLite one transaction. The score is batches per second; <b>puts per second = 100 x the
- * score</b> (the results table shows puts/s). {@code -p mode=BUFFERED} measures the same batches without the sync.
+ * score</b> (the results table shows puts/s). {@code -p mode=BUFFERED} measures the same batches without the sync;
+ * {@code -p insertOrder=RANDOM} puts new keys anywhere in the key space instead of after all others.
  * Chronicle Map has no atomic batch and no durable commit: n/a.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -41,12 +42,16 @@ public class BatchCommitBench
     @Param({"DURABLE"})
     public Engine.SyncMode mode;
 
+    /** SEQUENTIAL: each new key sorts after all others (an append); RANDOM: anywhere ({@link WriteStore#order}). */
+    @Param({"SEQUENTIAL"})
+    public String insertOrder;
+
     private final WriteStore store = new WriteStore();
 
     @Setup(Level.Trial)
     public void setUp()
     {
-        store.open(engine, mode, "batch", true);
+        store.order(BenchData.InsertOrder.of(insertOrder)).open(engine, mode, "batch", true);
     }
 
     @TearDown(Level.Trial)

@@ -107,6 +107,19 @@ final class BenchData
     }
 
     /**
+     * A bijection of the 64-bit indexes (two odd multiplications and xor-shifts, each invertible): the write
+     * benchmarks' n-th new key in {@link InsertOrder#RANDOM} order is {@code key(scramble(n))}, so the keys are new
+     * every time, spread over the key space in no order, and known again for the read-back check.
+     */
+    static long scramble(final long n)
+    {
+        long x = (n + LOAD_SEED) * 0x9E3779B97F4A7C15L;
+        x ^= x >>> 31;
+        x *= 0xBF58476D1CE4E5B9L;
+        return x ^ (x >>> 29);
+    }
+
+    /**
      * The seed of the insertion order of loaded stores ({@link #insertionOrder}): fixed, so every engine and every run
      * loads the same permutation.
      */

@@ -44,15 +44,25 @@ final class StoreCheck
     /** Gets {@code samples} fixed-seed random keys among {@code 0..count-1}, plus the first and the last. */
     void gets(final long count, final int samples, final long seed, final LongFunction<byte[]> expected)
     {
+        gets(count, samples, seed, n -> n, expected);
+    }
+
+    /**
+     * As {@link #gets(long, int, long, LongFunction)} for a store whose n-th key written is {@code key(keyIndex(n))}
+     * with value {@code expected(n)}.
+     */
+    void gets(final long count, final int samples, final long seed, final java.util.function.LongUnaryOperator keyIndex,
+        final LongFunction<byte[]> expected)
+    {
         if (count <= 0)
         {
             return;
         }
-        get(0, expected.apply(0));
-        get(count - 1, expected.apply(count - 1));
+        get(keyIndex.applyAsLong(0), expected.apply(0));
+        get(keyIndex.applyAsLong(count - 1), expected.apply(count - 1));
         for (final int i : BenchData.randomIndexes(samples, (int)Math.min(count, Integer.MAX_VALUE), seed))
         {
-            get(i, expected.apply(i));
+            get(keyIndex.applyAsLong(i), expected.apply(i));
         }
     }
 

@@ -25,6 +25,25 @@ final class WriteStore
     Engine.Session session;
     private final byte[][] batchKeys = new byte[BatchCommitBench.BATCH][];
     private final byte[][] batchValues = new byte[BatchCommitBench.BATCH][];
+    private BenchData.InsertOrder order = BenchData.InsertOrder.SEQUENTIAL;
+
+    /**
+     * The order of the new keys, set before {@link #open}: SEQUENTIAL writes {@code key(n)} (each new key after every
+     * other, an append), RANDOM {@code key(scramble(n))} (each new key anywhere, as most applications insert).
+     *
+     * @return this.
+     */
+    WriteStore order(final BenchData.InsertOrder order)
+    {
+        this.order = order;
+        return this;
+    }
+
+    /** @return the key index of the n-th key written. */
+    long keyIndex(final long n)
+    {
+        return order == BenchData.InsertOrder.RANDOM ? BenchData.scramble(n) : n;
+    }
 
     /** Opens a fresh store and checks single puts (and, when {@code checkBatch}, one batch) against reads. */
     void open(final String engineName, final Engine.SyncMode mode, final String label, final boolean checkBatch)
@@ -53,7 +72,7 @@ final class WriteStore
             final StoreCheck check = new StoreCheck(engineName, session);
             for (long i = 0; i < next.get(); i++)
             {
-                check.get(i, BenchData.writeValue(i));
+                check.get(keyIndex(i), BenchData.writeValue(i));
             }
         }
         catch (final RuntimeException | Error ex)
@@ -68,7 +87,7 @@ final class WriteStore
     void putNext(final Engine.Session writer)
     {
         final long n = next.getAndIncrement();
-        writer.put(BenchData.key(n), BenchData.writeValue(n));
+        writer.put(BenchData.key(keyIndex(n)), BenchData.writeValue(n));
     }
 
     /** Commits the next {@value BatchCommitBench#BATCH} new keys as one batch through {@link #session}. */
@@ -77,7 +96,7 @@ final class WriteStore
         final long first = next.getAndAdd(BatchCommitBench.BATCH);
         for (int i = 0; i < BatchCommitBench.BATCH; i++)
         {
-            batchKeys[i] = BenchData.key(first + i);
+            batchKeys[i] = BenchData.key(keyIndex(first + i));
             batchValues[i] = BenchData.writeValue(first + i);
         }
         session.putBatch(batchKeys, batchValues);
@@ -94,8 +113,8 @@ final class WriteStore
                 try (Engine.Session reader = engine.session())
                 {
                     final StoreCheck check = new StoreCheck(engineName, reader);
-                    check.gets(written, 1000, 0xC0FFEEL, BenchData::writeValue);
-                    check.absent(written);
+                    check.gets(written, 1000, 0xC0FFEEL, this::keyIndex, BenchData::writeValue);
+                    check.absent(keyIndex(written));
                 }
                 System.out.printf("%n[aedb-jmh] %s: %,d keys written, sample read back, files %,d MiB%n", engineName,
                     written, BenchData.fileBytes(dir) >> 20);
