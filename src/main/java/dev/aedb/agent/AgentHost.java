@@ -44,6 +44,12 @@ public final class AgentHost
         return new AgentHost(true);
     }
 
+    /** @return whether agents run on threads of their own (false: tests drive them through invokers). */
+    public boolean threaded()
+    {
+        return !invoked;
+    }
+
     /**
      * Starts an agent: on a new daemon thread named {@link Agent#roleName()}, or as a started invoker.
      *

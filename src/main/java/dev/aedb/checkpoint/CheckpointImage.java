@@ -91,10 +91,13 @@ final class CheckpointImage
      * @param catalog     the catalog at {@code seq}.
      * @param idempotency the idempotency records at {@code seq}, encoded by the writer.
      * @param fromCycle   the first WAL cycle holding commits after {@code seq}.
+     * @param readDone    run once the last key space has been read, before the writes are waited for and synced:
+     *                    nothing of the store is read after it, so the caller's pin may go (a pinned reader holds back
+     *                    the freeing of every version retired meanwhile, and the fsyncs can take longer than the read).
      * @throws IOException when a write, the fsync or the rename fails.
      */
     static Summary write(final Path directory, final long seq, final CatalogState catalog, final byte[] idempotency,
-        final int fromCycle, final long createdMicros, final IoFaults faults) throws IOException
+        final int fromCycle, final long createdMicros, final IoFaults faults, final Runnable readDone) throws IOException
     {
         Files.createDirectories(directory);
         final String name = fileName(seq);
@@ -124,6 +127,7 @@ final class CheckpointImage
             {
                 faults.crashPoint(IoFaults.CHECKPOINT_IMAGE_HALF_WRITTEN);
             }
+            readDone.run();
             faults.beforeCheckpointWrite(writer.position());
             final List<StoreImageWriter.Block> blocks = writer.finish();
             final ByteWriter meta = new ByteWriter(1024);

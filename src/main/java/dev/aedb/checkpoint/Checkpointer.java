@@ -297,14 +297,23 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
         try
         {
             final CheckpointImage.Summary image;
+            final boolean[] unpinned = {false};
+            final Runnable unpin = () ->
+            {
+                if (!unpinned[0])
+                {
+                    unpinned[0] = true;
+                    store.unpin(c.slot());
+                }
+            };
             try
             {
                 image = CheckpointImage.write(directory, c.seq(), c.catalog(), c.idempotency().get(), c.fromCycle(),
-                    System.currentTimeMillis() * 1000, faults);
+                    System.currentTimeMillis() * 1000, faults, unpin);
             }
             finally
             {
-                store.unpin(c.slot());
+                unpin.run(); // on a failure before the read ended
             }
             final List<Manifest.Entry> kept = new ArrayList<>();
             kept.add(new Manifest.Entry(image.seq(), image.file(), image.length(), image.imageCrc(), image.fromCycle()));

@@ -305,6 +305,19 @@ public final class ChronicleWal implements AutoCloseable
     }
 
     /**
+     * Tells the WAL that the next append, sync or roll may come from another thread than the last one: the caller
+     * guarantees that no two threads use it at the same time and that this thread sees everything the last one did
+     * (the commit engine's cycle lock). Chronicle's appender otherwise refuses a second thread.
+     */
+    public void handOver()
+    {
+        if (appender != null)
+        {
+            appender.singleThreadedCheckReset();
+        }
+    }
+
+    /**
      * Whether {@link #preallocate} fdatasyncs the zeros it writes (the default). That sync journals the block
      * allocation ahead of the commits so that a durable commit's msync writes data pages only; where commits are never
      * synced (OS_BUFFERED) it buys nothing and stalls the appending thread: 13 ms median, up to 57 ms, while a
