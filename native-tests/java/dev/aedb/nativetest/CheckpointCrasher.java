@@ -66,6 +66,7 @@ public final class CheckpointCrasher
         }
         final Object lock = new Object();
         final long[] acked = {0};
+        final long[] checkpointed = {0}; // checkpoints taken, under lock
         final Thread checkpointer = new Thread(() ->
         {
             long next = CHECKPOINT_EVERY;
@@ -92,12 +93,26 @@ public final class CheckpointCrasher
                     armed.set(true);
                 }
                 db.checkpointNow();
+                synchronized (lock)
+                {
+                    checkpointed[0]++;
+                    lock.notifyAll();
+                }
             }
         }, "crasher-checkpoints");
         checkpointer.setDaemon(true);
         checkpointer.start();
         for (long n = first; n < first + MAX_COMMITS; n++)
         {
+            synchronized (lock)
+            {
+                // at most two intervals ahead of the checkpoints: commits run by their caller (OS_BUFFERED) would
+                // otherwise reach MAX_COMMITS before the checkpoints reach the crash point
+                while (acked[0] >= (checkpointed[0] + 2) * CHECKPOINT_EVERY)
+                {
+                    lock.wait();
+                }
+            }
             final long seq = db.commit(envelope(n)).commitSeq();
             synchronized (out)
             {

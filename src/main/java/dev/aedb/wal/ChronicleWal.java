@@ -493,7 +493,10 @@ public final class ChronicleWal implements AutoCloseable
         final long header = start - CycleFileDescriptor.HEADER_LENGTH;
         if (cycle == endCycle)
         {
-            if (index != (lastIndex < 0 ? CycleFileDescriptor.index(cycle, 0) : lastIndex + 1))
+            // The log may end in a cycle that holds no frame yet (a process stopped in its first append there, after
+            // a checkpoint's roll): the next index is then the cycle's first, not the one after the last frame.
+            final boolean frameInCycle = lastIndex >= 0 && (int)(lastIndex >>> 32) == cycle;
+            if (index != (frameInCycle ? lastIndex + 1 : CycleFileDescriptor.index(cycle, 0)))
             {
                 return "Chronicle would write WAL index 0x" + Long.toHexString(index) + " after index 0x" + Long.toHexString(lastIndex);
             }

@@ -142,6 +142,57 @@ class WalReaderTest
         }
     }
 
+    /**
+     * A log that ends in a cycle holding no frame (a process stopped in its first append there, after a checkpoint's
+     * roll: Chronicle had created the cycle file): the next append goes to that cycle's first index, which must be
+     * accepted (the placement check once expected the index after the last frame of the previous cycle, and refused
+     * every commit with WAL_CORRUPT).
+     */
+    @Test
+    void shouldAppendAfterALogThatEndsInACycleWithNoFrameYet() throws Exception
+    {
+        WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
+        final Path walDir = dir.resolve("wal");
+        final long day = 86_400_000L;
+        final long[] now = {20_000 * day + 1_000};
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir),
+            new WalReader(walDir).read((f, l, i, file, p) -> { }), WalState.Mark.NONE, () -> now[0]))
+        {
+            for (long seq = 1; seq <= 3; seq++)
+            {
+                final byte[] f = frame(seq);
+                wal.append(f, f.length);
+            }
+        }
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(walDir.toFile()).rollCycle(RollCycles.FAST_DAILY)
+            .timeProvider(() -> now[0] + day).build();
+            net.openhft.chronicle.queue.ExcerptAppender appender = queue.createAppender())
+        {
+            try (DocumentContext dc = appender.writingDocument())
+            {
+                dc.rollbackOnClose(); // the next cycle's file exists; no excerpt in it
+            }
+        }
+        final WalReader.End end = new WalReader(walDir).read((f, l, i, file, p) -> { });
+        assertEquals(20_001, end.cycle(), "the log ends in the cycle with no frame: " + end);
+        assertEquals(20_000, (int)(end.lastIndex() >>> 32), "its last frame is in the cycle before: " + end);
+        now[0] += day;
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir), end, WalState.Mark.NONE,
+            () -> now[0]))
+        {
+            final byte[] f = frame(4);
+            wal.append(f, f.length);
+        }
+        final int[] n = {0};
+        final WalReader.End after = new WalReader(walDir).read((f, length, index, file, position) ->
+        {
+            assertEquals(n[0] + 1, FrameDescriptor.seq(f));
+            n[0]++;
+        });
+        assertEquals(4, n[0]);
+        assertEquals(WalReader.EndKind.CLEAN, after.kind());
+    }
+
     @Test
     void shouldRollToTheNextCycleAndNeverBackWhenTheClockIsSetBack() throws Exception
     {
