@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * returns: aedb one envelope of 100 KvSets, LMDB one write transaction, RocksDB one WriteBatch with sync, H2 MVStore
  * 100 puts + commit + sync, SQLite one transaction. The score is batches per second; <b>puts per second = 100 x the
  * score</b> (the results table shows puts/s). {@code -p mode=BUFFERED} measures the same batches without the sync;
- * {@code -p insertOrder=RANDOM} puts new keys anywhere in the key space instead of after all others.
+ * {@code -p insertOrder=RANDOM} puts new keys anywhere in the key space instead of after all others; {@code -p
+ * updateKeys=N} rewrites N keys over and over instead of writing new ones.
  * Chronicle Map has no atomic batch and no durable commit: n/a.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -46,12 +47,16 @@ public class BatchCommitBench
     @Param({"SEQUENTIAL"})
     public String insertOrder;
 
+    /** 0: every put writes a new key; N > 0: puts cycle over N keys, so after the first N they are updates. */
+    @Param({"0"})
+    public long updateKeys;
+
     private final WriteStore store = new WriteStore();
 
     @Setup(Level.Trial)
     public void setUp()
     {
-        store.order(BenchData.InsertOrder.of(insertOrder)).open(engine, mode, "batch", true);
+        store.order(BenchData.InsertOrder.of(insertOrder)).updateKeys(updateKeys).open(engine, mode, "batch", true);
     }
 
     @TearDown(Level.Trial)

@@ -39,10 +39,32 @@ final class WriteStore
         return this;
     }
 
+    private long updateKeys;
+
+    /**
+     * Set before {@link #open}: with {@code keys > 0} the n-th write goes to key {@code n mod keys} (in the order's
+     * mapping), so after the first {@code keys} writes every write rewrites an existing key; 0 (the default) writes a
+     * new key every time.
+     *
+     * @return this.
+     */
+    WriteStore updateKeys(final long keys)
+    {
+        this.updateKeys = keys;
+        return this;
+    }
+
     /** @return the key index of the n-th key written. */
     long keyIndex(final long n)
     {
-        return order == BenchData.InsertOrder.RANDOM ? BenchData.scramble(n) : n;
+        final long k = updateKeys > 0 ? n % updateKeys : n;
+        return order == BenchData.InsertOrder.RANDOM ? BenchData.scramble(k) : k;
+    }
+
+    /** @return the last write (at or below {@code written - 1}) to the key the {@code n}-th write went to. */
+    private long lastWriteOf(final long n, final long written)
+    {
+        return updateKeys > 0 ? n + (written - 1 - n) / updateKeys * updateKeys : n;
     }
 
     /** Opens a fresh store and checks single puts (and, when {@code checkBatch}, one batch) against reads. */
@@ -72,7 +94,7 @@ final class WriteStore
             final StoreCheck check = new StoreCheck(engineName, session);
             for (long i = 0; i < next.get(); i++)
             {
-                check.get(keyIndex(i), BenchData.writeValue(i));
+                check.get(keyIndex(i), BenchData.writeValue(lastWriteOf(i, next.get())));
             }
         }
         catch (final RuntimeException | Error ex)
@@ -113,8 +135,9 @@ final class WriteStore
                 try (Engine.Session reader = engine.session())
                 {
                     final StoreCheck check = new StoreCheck(engineName, reader);
-                    check.gets(written, 1000, 0xC0FFEEL, this::keyIndex, BenchData::writeValue);
-                    check.absent(keyIndex(written));
+                    check.gets(written, 1000, 0xC0FFEEL, this::keyIndex, n -> BenchData.writeValue(lastWriteOf(n, written)));
+                    check.absent(updateKeys > 0 ? (order == BenchData.InsertOrder.RANDOM ? BenchData.scramble(updateKeys) : updateKeys)
+                        : keyIndex(written));
                 }
                 System.out.printf("%n[aedb-jmh] %s: %,d keys written, sample read back, files %,d MiB%n", engineName,
                     written, BenchData.fileBytes(dir) >> 20);
