@@ -128,6 +128,40 @@ class CallerRunsTest
         }
     }
 
+    /**
+     * A caller whose interrupt flag is set does not run the cycle itself: file I/O on an interrupted thread closes the
+     * channel, and the WAL's pre-allocation channel (written every MiB) would then refuse every later commit. Its
+     * commits still succeed (through the sequencer) and its flag stays set.
+     */
+    @Test
+    void shouldCommitFromAnInterruptedCallerWithoutHarmingTheWal()
+    {
+        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().durability(Durability.OS_BUFFERED), dir))
+        {
+            db.createProject("p");
+            final byte[] big = new byte[900];
+            final int commits = 6_000; // ~6 MB of WAL: several pre-allocation chunks
+            for (int i = 0; i < commits; i++)
+            {
+                Thread.currentThread().interrupt();
+                db.commit(new Mutation.KvSet("p", "app", key(0, i), big));
+                assertTrue(Thread.interrupted(), "the interrupt flag is kept");
+            }
+            for (int i = 0; i < 100; i++)
+            {
+                db.commit(new Mutation.KvSet("p", "app", key(1, i), value(1, i)));
+            }
+            for (int i = 0; i < commits; i += 97)
+            {
+                assertTrue(db.kvGet("p", "app", key(0, i)).found(), "key 0/" + i);
+            }
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+    }
+
     private static void check(final AedbInstance db, final int writers, final int perWriter)
     {
         for (int w = 0; w < writers; w++)

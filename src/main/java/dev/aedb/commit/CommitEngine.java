@@ -345,6 +345,13 @@ public final class CommitEngine implements AutoCloseable
      */
     private void runAsCaller()
     {
+        if (Thread.currentThread().isInterrupted())
+        {
+            // File I/O on an interrupted thread closes the channel (ClosedByInterruptException): the WAL's
+            // pre-allocation or Chronicle's own files would be lost to every later commit. Leave it to the sequencer.
+            idleStrategy.wake();
+            return;
+        }
         if (!CYCLE_OWNED.compareAndSet(this, false, true))
         {
             idleStrategy.wake(); // the sequencer (or another caller) holds the cycle: make sure it is not parked
