@@ -645,15 +645,15 @@ public final class CommitEngine implements AutoCloseable
         {
             return drained;
         }
-        if (checkpointBacklog() && !ingress.isEmpty())
-        {
-            return 0; // not STOP either: what is queued is committed once the checkpoint ends
-        }
         if (!awaiting.isEmpty() && batchDue())
         {
             finishBatch(true);
             handOverCallbacks();
             return 1;
+        }
+        if (checkpointBacklog() && !ingress.isEmpty())
+        {
+            return 0; // not STOP either: what is queued is committed once the checkpoint ends
         }
         if (maybeCheckpoint())
         {
