@@ -389,6 +389,15 @@ public final class ChronicleWal implements AutoCloseable
             }
             preallocatedTo = to;
         }
+        catch (final java.nio.channels.ClosedChannelException ex)
+        {
+            // An interrupt of the writing thread closes the channel (ClosedByInterruptException): it is only this
+            // write handle, so open a fresh one next time instead of refusing every later commit.
+            closePreallocation();
+            preallocatedCycle = NO_CYCLE;
+            throw new AedbException(ErrorCode.IO_ERROR, "WAL pre-allocation in " + directory + " was interrupted (" + ex
+                + "); commit refused, nothing written", ex);
+        }
         catch (final IOException ex)
         {
             throw new AedbException(ErrorCode.DISK_FULL, "cannot pre-allocate WAL blocks in " + directory + " (" + ex.getMessage()

@@ -143,6 +143,43 @@ class WalReaderTest
     }
 
     /**
+     * An interrupt of the appending thread during a pre-allocation closes its channel: that commit is refused with
+     * IO_ERROR (not DISK_FULL), and the next pre-allocation opens a fresh channel instead of failing forever.
+     */
+    @Test
+    void shouldRefuseOnlyTheCommitWhosePreallocationWasInterrupted() throws Exception
+    {
+        WalState.write(dir, WalState.Mark.NONE, WalState.Mark.NONE);
+        final Path walDir = dir.resolve("wal");
+        try (ChronicleWal wal = new ChronicleWal(walDir, 0, IoFaults.NONE, WalState.open(dir),
+            new WalReader(walDir).read((f, l, i, file, p) -> { }), WalState.Mark.NONE))
+        {
+            final byte[] first = frame(1);
+            wal.append(first, first.length);
+            Thread.currentThread().interrupt();
+            final AedbException ex;
+            try
+            {
+                ex = assertThrows(AedbException.class, () -> wal.preallocate(first.length));
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            assertEquals(ErrorCode.IO_ERROR, ex.code(), ex.getMessage());
+            for (long seq = 2; seq <= 3; seq++)
+            {
+                final byte[] f = frame(seq);
+                wal.preallocate(f.length);
+                wal.append(f, f.length);
+            }
+        }
+        final int[] n = {0};
+        new WalReader(walDir).read((f, length, index, file, position) -> n[0]++);
+        assertEquals(3, n[0]);
+    }
+
+    /**
      * A log that ends in a cycle holding no frame (a process stopped in its first append there, after a checkpoint's
      * roll: Chronicle had created the cycle file): the next append goes to that cycle's first index, which must be
      * accepted (the placement check once expected the index after the last frame of the previous cycle, and refused
