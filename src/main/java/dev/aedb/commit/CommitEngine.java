@@ -322,7 +322,7 @@ public final class CommitEngine implements AutoCloseable
         final PendingCommit p = prepare(envelope, Thread.currentThread());
         if (callerRuns)
         {
-            enqueueQuietly(p);
+            enqueue(p, false); // no wake: this caller runs the cycle itself unless someone else holds it
             runAsCaller();
         }
         else
@@ -457,17 +457,12 @@ public final class CommitEngine implements AutoCloseable
         return enqueue(new PendingCommit(PendingCommit.SYNC, null, null, 0, null, Thread.currentThread())).await(0);
     }
 
-    /** As {@link #enqueue} without waking the sequencer: the caller is about to run the cycle itself. */
-    private void enqueueQuietly(final PendingCommit p)
-    {
-        enqueue(p, false);
-    }
-
     private PendingCommit enqueue(final PendingCommit p)
     {
         return enqueue(p, true);
     }
 
+    /** @param wake whether to unpark a parked sequencer (not when the caller is about to run the cycle itself). */
     private PendingCommit enqueue(final PendingCommit p, final boolean wake)
     {
         final AedbException f = failure;
@@ -608,6 +603,8 @@ public final class CommitEngine implements AutoCloseable
         @Override
         public boolean hasWork()
         {
+            // checkpointBacklog() reads a counter a caller holding the cycle may be writing: a stale value costs at
+            // most one park period (1 ms), after which the next duty cycle decides under the lock
             return !running || (!ingress.isEmpty() && !checkpointBacklog()) || !checkpointWaiters.isEmpty();
         }
 

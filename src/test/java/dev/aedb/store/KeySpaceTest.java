@@ -45,28 +45,7 @@ class KeySpaceTest
                 {
                     final int k = random.nextInt(30_000);
                     seq++;
-                    final UnsafeBuffer kb = key(k);
-                    if (random.nextInt(3) == 0)
-                    {
-                        final long node = ks.find(kb, 0, kb.capacity());
-                        if (node != 0 && ks.newest(node) != 0 && !ks.isTombstone(ks.newest(node)))
-                        {
-                            ks.push(node, seq, true, value, 0, 0);
-                            ks.markGarbage(node, seq);
-                        }
-                        model.remove(k);
-                    }
-                    else
-                    {
-                        final long node = ks.findOrInsert(kb, 0, kb.capacity(), created);
-                        value.putInt(0, (int)seq);
-                        ks.push(node, seq, false, value, 0, 4);
-                        if (ks.trim(node, store.effectiveHorizon()) > 1)
-                        {
-                            ks.markGarbage(node, seq);
-                        }
-                        model.put(k, (int)seq);
-                    }
+                    write(store, ks, model, k, seq, random.nextInt(3) == 0, value, created);
                     store.publishVisible(seq);
                     if (n % 1000 == 0)
                     {
@@ -128,28 +107,7 @@ class KeySpaceTest
                         }
                     }
                     seq++;
-                    final UnsafeBuffer kb = key(k);
-                    if (random.nextInt(8) == 0)
-                    {
-                        final long node = ks.find(kb, 0, kb.capacity());
-                        if (node != 0 && ks.newest(node) != 0 && !ks.isTombstone(ks.newest(node)))
-                        {
-                            ks.push(node, seq, true, value, 0, 0);
-                            ks.markGarbage(node, seq);
-                        }
-                        model.remove(k);
-                    }
-                    else
-                    {
-                        final long node = ks.findOrInsert(kb, 0, kb.capacity(), created);
-                        value.putInt(0, (int)seq);
-                        ks.push(node, seq, false, value, 0, 4);
-                        if (ks.trim(node, store.effectiveHorizon()) > 1)
-                        {
-                            ks.markGarbage(node, seq);
-                        }
-                        model.put(k, (int)seq);
-                    }
+                    write(store, ks, model, k, seq, random.nextInt(8) == 0, value, created);
                     store.publishVisible(seq);
                     if (n % 250 == 0)
                     {
@@ -164,6 +122,37 @@ class KeySpaceTest
     }
 
     private static final int KEYS = 40_000;
+
+    /**
+     * Deletes key {@code k} at {@code seq} (a tombstone, when it is live) or sets it to {@code seq}, trimming and
+     * queueing for the sweeper as the applier does, and mirrors it in the model.
+     */
+    private static void write(final Store store, final KeySpace ks, final TreeMap<Integer, Integer> model, final int k,
+        final long seq, final boolean delete, final UnsafeBuffer value, final boolean[] created)
+    {
+        final UnsafeBuffer kb = key(k);
+        if (delete)
+        {
+            final long node = ks.find(kb, 0, kb.capacity());
+            if (node != 0 && ks.newest(node) != 0 && !ks.isTombstone(ks.newest(node)))
+            {
+                ks.push(node, seq, true, value, 0, 0);
+                ks.markGarbage(node, seq);
+            }
+            model.remove(k);
+        }
+        else
+        {
+            final long node = ks.findOrInsert(kb, 0, kb.capacity(), created);
+            value.putInt(0, (int)seq);
+            ks.push(node, seq, false, value, 0, 4);
+            if (ks.trim(node, store.effectiveHorizon()) > 1)
+            {
+                ks.markGarbage(node, seq);
+            }
+            model.put(k, (int)seq);
+        }
+    }
 
     /** Every level i links, in strictly ascending key order, exactly the level-0 records of more than i levels. */
     private static void checkLevels(final KeySpace ks, final long seed)
