@@ -532,6 +532,23 @@ public final class AedbInstance implements AutoCloseable
     /** Reads a KV key, as {@link Snapshot#kvGet}; {@code mode} null = AT_LATEST. */
     public KvGetResult kvGet(final String projectId, final String scopeId, final byte[] key, final ConsistencyMode mode)
     {
+        if (mode == null || mode == ConsistencyMode.AT_LATEST)
+        {
+            // the common read without a Snapshot object: the same pin, checks and read (allocates the value and the result)
+            requireArgument(projectId, "projectId");
+            requireArgument(scopeId, "scopeId");
+            requireArgument(key, "key");
+            final int slot = reads.pin(ConsistencyMode.AT_LATEST); // checks that the instance is open, after the claim
+            try
+            {
+                final long seq = reads.pinnedSeq(slot);
+                return Reads.kvGet(reads.catalogAt(seq), seq, projectId, scopeId, key);
+            }
+            finally
+            {
+                reads.unpin(slot);
+            }
+        }
         try (Snapshot s = oneShot(mode))
         {
             return s.kvGet(projectId, scopeId, key);
@@ -565,6 +582,22 @@ public final class AedbInstance implements AutoCloseable
     public KvScanResult kvScanRange(final String projectId, final String scopeId, final byte[] start, final byte[] end,
         final int limit, final ScanCursor cursor, final ConsistencyMode mode)
     {
+        if (cursor == null && (mode == null || mode == ConsistencyMode.AT_LATEST))
+        {
+            // a first page at the latest snapshot without a Snapshot object, as kvGet
+            requireArgument(projectId, "projectId");
+            requireArgument(scopeId, "scopeId");
+            final int slot = reads.pin(ConsistencyMode.AT_LATEST);
+            try
+            {
+                final long seq = reads.pinnedSeq(slot);
+                return Reads.kvScan(reads.catalogAt(seq).scope(projectId, scopeId).kv(), seq, start, false, end, limit);
+            }
+            finally
+            {
+                reads.unpin(slot);
+            }
+        }
         try (Snapshot s = oneShot(cursor != null ? ConsistencyMode.atSeq(cursor.snapshotSeq()) : mode))
         {
             return s.kvScanRange(projectId, scopeId, start, end, limit, cursor);

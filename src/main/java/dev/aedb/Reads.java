@@ -16,6 +16,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -93,9 +94,20 @@ final class Reads
         final KvVisitor kvVisitor = visitor instanceof KvVisitor k ? k : null;
         final RowVisitor rowVisitor = visitor instanceof RowVisitor r ? r : null;
         long node = start == null ? ks.first() : ks.seek(start, startOffset, startLength, !after);
+        // the records of a key space filled in random order lie far apart: load the next ones ahead, misses overlapping
+        long refill = 0;
+        if (limit >= KeySpace.PREFETCH_MIN_ENTRIES && node != 0)
+        {
+            refill = ks.prefetch(node, start == null ? ks.firstAnchor() : ks.seekAnchor(start, startOffset, startLength, !after),
+                limit);
+        }
         int visited = 0;
         while (node != 0 && visited < limit)
         {
+            if (node == refill)
+            {
+                refill = ks.prefetch(node, ks.nextAnchor(node), limit - visited);
+            }
             final DirectBuffer kb = ks.keyBuffer(node);
             final int ko = ks.keyOffset(node);
             final int kl = ks.keyLength(node);
@@ -127,28 +139,43 @@ final class Reads
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "limit must be > 0, limit=" + limit);
         }
-        final List<KvEntry> entries = new ArrayList<>(Math.min(limit, 1024));
-        final int[] count = {0};
-        final boolean[] more = {false};
+        final KvPage page = new KvPage(limit);
         scan(ks, seq, start == null ? null : new UnsafeBuffer(start), 0, start == null ? 0 : start.length, after,
-            end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, visitLimit(limit),
-            (KvVisitor)(kb, ko, kl, vb, vo, vl, version) ->
+            end == null ? null : new UnsafeBuffer(end), 0, end == null ? 0 : end.length, visitLimit(limit), page);
+        final List<KvEntry> entries = page.entries;
+        final ScanCursor next = page.more ? new ScanCursor(seq, entries.get(entries.size() - 1).key()) : null;
+        return new KvScanResult(Collections.unmodifiableList(entries), next, seq);
+    }
+
+    /** Collects a page of copied entries, and notes whether one more entry exists past the limit. */
+    private static final class KvPage implements KvVisitor
+    {
+        final int limit;
+        final List<KvEntry> entries;
+        boolean more;
+
+        KvPage(final int limit)
+        {
+            this.limit = limit;
+            this.entries = new ArrayList<>(Math.min(limit, 1024));
+        }
+
+        @Override
+        public boolean visit(final DirectBuffer kb, final int ko, final int kl, final DirectBuffer vb, final int vo, final int vl,
+            final long version)
+        {
+            if (entries.size() == limit)
             {
-                if (count[0] == limit)
-                {
-                    more[0] = true;
-                    return false;
-                }
-                final byte[] k = new byte[kl];
-                kb.getBytes(ko, k);
-                final byte[] v = new byte[vl];
-                vb.getBytes(vo, v);
-                entries.add(new KvEntry(k, v, version));
-                count[0]++;
-                return true;
-            });
-        final ScanCursor next = more[0] ? new ScanCursor(seq, entries.get(entries.size() - 1).key()) : null;
-        return new KvScanResult(List.copyOf(entries), next, seq);
+                more = true;
+                return false;
+            }
+            final byte[] k = new byte[kl];
+            kb.getBytes(ko, k);
+            final byte[] v = new byte[vl];
+            vb.getBytes(vo, v);
+            entries.add(new KvEntry(k, v, version));
+            return true;
+        }
     }
 
     static TableScanResult tableScan(final TableState t, final long seq, final byte[] after, final int limit)

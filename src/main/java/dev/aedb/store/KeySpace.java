@@ -268,6 +268,162 @@ public final class KeySpace
         return arena.buffer(node).getInt(Arena.offset(node) + KEY_LENGTH_OFFSET);
     }
 
+    // ---------------------------------------------------------------- reader side: scan prefetch
+
+    /** Scans shorter than this are not prefetched (the two descents would cost more than they save). */
+    public static final int PREFETCH_MIN_ENTRIES = 16;
+    /** Anchors are the records linked at this level (0-based): one in 4^2 = 16 records on average. */
+    static final int ANCHOR_LEVEL = 2;
+    /** Stretches between anchors walked at once by one {@link #prefetch} (about 8 x 16 = 128 records). */
+    static final int PREFETCH_LANES = 8;
+    /** Most records one lane walks: 3x the expected stretch, so that a long stretch between anchors ends a lane early. */
+    static final int PREFETCH_STEPS = 48;
+
+    /**
+     * Reader: the first anchor (a record linked at {@link #ANCHOR_LEVEL}) at or after (or strictly after) the key, for
+     * {@link #prefetch}.
+     *
+     * @return the anchor, or 0 when there is none (a key space too small to have that level, or none after the key).
+     */
+    public long seekAnchor(final DirectBuffer key, final int offset, final int length, final boolean inclusive)
+    {
+        if (topLevel <= ANCHOR_LEVEL)
+        {
+            return 0;
+        }
+        long x = head;
+        for (int level = topLevel - 1; level >= ANCHOR_LEVEL; level--)
+        {
+            while (true)
+            {
+                final long next = nextAcquire(x, level);
+                if (next == 0)
+                {
+                    break;
+                }
+                final int c = compareKey(next, key, offset, length);
+                if (c < 0 || (c == 0 && !inclusive))
+                {
+                    x = next;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+        return nextAcquire(x, ANCHOR_LEVEL);
+    }
+
+    /** Reader: @return the first anchor of the key space, or 0 (see {@link #seekAnchor}). */
+    public long firstAnchor()
+    {
+        return topLevel <= ANCHOR_LEVEL ? 0 : nextAcquire(head, ANCHOR_LEVEL);
+    }
+
+    /**
+     * Reader hint for a scan about to walk level 0 from {@code from}: loads the key records of about {@code entries}
+     * records from there, and the newest version of each, so that the scan then finds them in the cache. A key space
+     * filled in random key order has neighbouring keys far apart in memory, and a walk along level 0 waits for one
+     * cache miss after another; this walk follows the anchors first (one dependent miss per 16 records), then walks
+     * the stretches between consecutive anchors side by side, up to {@link #PREFETCH_LANES} at once, so that their
+     * misses overlap. It reads only and decides nothing: a record inserted or unlinked meanwhile at worst makes a
+     * lane stop early or run on for {@link #PREFETCH_STEPS} records, which costs time, never correctness.
+     *
+     * @param anchor the first anchor at or after {@code from} ({@link #seekAnchor}, {@link #firstAnchor},
+     *               {@link #nextAnchor}); 0 = none, then nothing is loaded.
+     * @return the last anchor reached: when the scan gets there it calls again from it, with {@link #nextAnchor} of
+     *         it; 0 = nothing more to prefetch.
+     */
+    public long prefetch(final long from, final long anchor, final int entries)
+    {
+        if (anchor == 0 || from == 0)
+        {
+            return 0;
+        }
+        if (anchor == from)
+        {
+            return prefetch(from, nextAnchor(from), entries);
+        }
+        // Lane k walks from anchor k (anchor 0 = from) to anchor k + 1. Eight lanes in locals, not in an array: a
+        // per-call array would allocate, and a ThreadLocal lookup cost more than the misses it saves.
+        final int lanes = Math.min(PREFETCH_LANES, entries / 16 + 1);
+        final long a1 = anchor;
+        final long a2 = lanes > 1 ? nextAnchorOrZero(a1) : 0;
+        final long a3 = lanes > 2 ? nextAnchorOrZero(a2) : 0;
+        final long a4 = lanes > 3 ? nextAnchorOrZero(a3) : 0;
+        final long a5 = lanes > 4 ? nextAnchorOrZero(a4) : 0;
+        final long a6 = lanes > 5 ? nextAnchorOrZero(a5) : 0;
+        final long a7 = lanes > 6 ? nextAnchorOrZero(a6) : 0;
+        final long a8 = lanes > 7 ? nextAnchorOrZero(a7) : 0;
+        long c0 = from;
+        long c1 = lanes > 1 ? a1 : 0;
+        long c2 = lanes > 2 ? a2 : 0;
+        long c3 = lanes > 3 ? a3 : 0;
+        long c4 = lanes > 4 ? a4 : 0;
+        long c5 = lanes > 5 ? a5 : 0;
+        long c6 = lanes > 6 ? a6 : 0;
+        long c7 = lanes > 7 ? a7 : 0;
+        for (int step = 0; step < PREFETCH_STEPS && (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) != 0; step++)
+        {
+            c0 = touchAndStep(c0, a1);
+            c1 = touchAndStep(c1, a2);
+            c2 = touchAndStep(c2, a3);
+            c3 = touchAndStep(c3, a4);
+            c4 = touchAndStep(c4, a5);
+            c5 = touchAndStep(c5, a6);
+            c6 = touchAndStep(c6, a7);
+            c7 = touchAndStep(c7, a8);
+        }
+        return switch (lanes)
+        {
+            case 1 -> a1;
+            case 2 -> a2;
+            case 3 -> a3;
+            case 4 -> a4;
+            case 5 -> a5;
+            case 6 -> a6;
+            case 7 -> a7;
+            default -> a8;
+        };
+    }
+
+    private long nextAnchorOrZero(final long anchor)
+    {
+        return anchor == 0 ? 0 : nextAcquire(anchor, ANCHOR_LEVEL);
+    }
+
+    /**
+     * One step of a prefetch lane: loads {@code cur}'s record and its newest version's first bytes.
+     *
+     * @return the record after {@code cur}, or 0 where the lane ends (at {@code end}, at the last record, or when
+     *         {@code cur} is 0).
+     */
+    private long touchAndStep(final long cur, final long end)
+    {
+        if (cur == 0)
+        {
+            return 0;
+        }
+        final UnsafeBuffer b = arena.buffer(cur);
+        final int o = Arena.offset(cur);
+        final long v = b.getLongVolatile(o + CHAIN_OFFSET);
+        // The version's seq is loaded and tested, so the JIT keeps the load; no version has seq -1 (a lane that saw
+        // one would only end early).
+        if (v != 0 && arena.buffer(v).getLong(Arena.offset(v) + SEQ_OFFSET) == -1)
+        {
+            return 0;
+        }
+        final long next = b.getLongVolatile(o + NEXT_OFFSET);
+        return next == end ? 0 : next;
+    }
+
+    /** Reader: @return the anchor after anchor {@code anchor}, or 0. */
+    public long nextAnchor(final long anchor)
+    {
+        return nextAcquire(anchor, ANCHOR_LEVEL);
+    }
+
     // ---------------------------------------------------------------- writer side
 
     private long nextPlain(final long node, final int level)

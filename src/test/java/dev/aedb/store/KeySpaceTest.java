@@ -121,6 +121,77 @@ class KeySpaceTest
         }
     }
 
+    /**
+     * The scan prefetch's anchors: from random start keys of a key space filled in random order, {@code seekAnchor} is
+     * the first record at or after the key linked at the anchor level, {@code prefetch} returns the anchor as many
+     * steps on as it has lanes (the scan's next refill point), and a long walk of level 0 meets refill point after
+     * refill point, each an anchor.
+     */
+    @Test
+    void shouldPrefetchAlongTheAnchorsAndReturnTheRefillPoint()
+    {
+        final long seed = Long.getLong("aedb.keyspace.seed", System.nanoTime());
+        System.out.println("KeySpaceTest prefetch seed: -Daedb.keyspace.seed=" + seed);
+        final Random random = new Random(seed);
+        try (Store store = new Store(dir, 1 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final TreeMap<Integer, Integer> model = new TreeMap<>();
+            final boolean[] created = new boolean[1];
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[4]);
+            long seq = 0;
+            for (int n = 0; n < 20_000; n++)
+            {
+                seq++;
+                write(store, ks, model, random.nextInt(KEYS), seq, random.nextInt(10) == 0, value, created);
+                store.publishVisible(seq);
+            }
+            assertTrue(ks.topLevel() > KeySpace.ANCHOR_LEVEL, "seed=" + seed + ": too few levels for anchors");
+            for (int probe = 0; probe < 300; probe++)
+            {
+                final UnsafeBuffer kb = key(random.nextInt(KEYS));
+                final long node = ks.seek(kb, 0, kb.capacity(), true);
+                final long anchor = ks.seekAnchor(kb, 0, kb.capacity(), true);
+                long expected = node;
+                while (expected != 0 && ks.keyBuffer(expected).getInt(Arena.offset(expected) + NodeDescriptor.LEVEL_OFFSET)
+                    <= KeySpace.ANCHOR_LEVEL)
+                {
+                    expected = ks.next(expected);
+                }
+                assertEquals(expected, anchor, "seed=" + seed + " probe " + probe + ": first anchor at or after the key");
+                if (node == 0)
+                {
+                    continue;
+                }
+                final int entries = KeySpace.PREFETCH_MIN_ENTRIES + random.nextInt(300);
+                final int lanes = Math.min(KeySpace.PREFETCH_LANES, entries / 16 + 1);
+                long refillAt = anchor == node ? ks.nextAnchor(anchor) : anchor;
+                for (int i = 1; i < lanes && refillAt != 0; i++)
+                {
+                    refillAt = ks.nextAnchor(refillAt);
+                }
+                long refill = ks.prefetch(node, anchor, entries);
+                assertEquals(refillAt, refill, "seed=" + seed + " probe " + probe + ": refill point for " + entries);
+                // the scan's loop: every refill point it meets is an anchor, and a long walk meets them
+                int refills = 0;
+                int visited = 0;
+                for (long x = node; x != 0 && visited < 2000; x = ks.next(x), visited++)
+                {
+                    if (x == refill)
+                    {
+                        assertTrue(ks.keyBuffer(x).getInt(Arena.offset(x) + NodeDescriptor.LEVEL_OFFSET) > KeySpace.ANCHOR_LEVEL,
+                            "seed=" + seed + " probe " + probe + ": refill point is not an anchor");
+                        refill = ks.prefetch(x, ks.nextAnchor(x), entries);
+                        refills++;
+                    }
+                }
+                assertTrue(visited < 200 || refills > 0, "seed=" + seed + " probe " + probe + ": a long scan must refill");
+            }
+            assertEquals(0, ks.prefetch(0, ks.firstAnchor(), 100), "no record, nothing to prefetch");
+            assertEquals(0, ks.prefetch(ks.first(), 0, 100), "no anchor, nothing to prefetch");
+        }
+    }
+
     private static final int KEYS = 40_000;
 
     /**
