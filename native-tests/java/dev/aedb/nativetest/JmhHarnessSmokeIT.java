@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * builds the benchmarks, checks that every engine opens in one JVM ({@code EnginesInOneJvm}), runs every benchmark for
  * every engine through {@code jmh/run.sh} (one fork, no warm-up, one 100 ms iteration, 2,000 keys), and checks that the
  * JSON has a result for every (benchmark, engine) pair the suite promises and that the results table has a row per
- * workload with a ratio. No timing is asserted: the numbers of such a run mean nothing.
+ * workload with a ratio. No timing is asserted: the numbers of such a run mean nothing. The YCSB bindings in
+ * {@code jmh/ycsb/} get the same kind of smoke run.
  */
 class JmhHarnessSmokeIT
 {
@@ -42,8 +43,8 @@ class JmhHarnessSmokeIT
         "1. durable single-put commit, p50", "1. durable single-put commit, p99",
         "2. buffered single-put commit, p50", "2. buffered single-put commit, p99",
         "3. durable 100-put batch",
-        "4. point get, 1 thread", "4. point get, 2 threads",
-        "5. scan 100 entries",
+        "4. point get, 1 thread", "4. point get, 2 threads", "4. point get, 1 thread, byte[] API",
+        "5. scan 100 entries", "5. scan 100 entries, byte[] API",
         "6. reopen after clean close",
         "8. durable commits, 1 writer thread", "8. durable commits, 2 writer threads",
         "8. durable commits, 4 writer threads", "8. durable commits, 8 writer threads");
@@ -56,9 +57,12 @@ class JmhHarnessSmokeIT
         EXPECTED.put("DurableCommitBench.rawForce", List.of());
         EXPECTED.put("BufferedCommitBench.commit", ALL);
         EXPECTED.put("BatchCommitBench.commit100", DURABLE);
-        EXPECTED.put("PointGetBench.getOneThread", ALL);
-        EXPECTED.put("PointGetBench.getTwoThreads", ALL);
-        EXPECTED.put("ScanBench.scan100", ORDERED);
+        for (final String api : List.of("handle", "bytes")) // the read benchmarks run each engine through both APIs
+        {
+            EXPECTED.put("PointGetBench.getOneThread api=" + api, ALL);
+            EXPECTED.put("PointGetBench.getTwoThreads api=" + api, ALL);
+            EXPECTED.put("ScanBench.scan100 api=" + api, ORDERED);
+        }
         EXPECTED.put("ReopenBench.reopen", ALL);
         EXPECTED.put("GroupCommitBench.writers1", DURABLE);
         EXPECTED.put("GroupCommitBench.writers2", DURABLE);
@@ -113,13 +117,63 @@ class JmhHarnessSmokeIT
         }
     }
 
+    /**
+     * The YCSB bindings in {@code jmh/ycsb/} run YCSB's own client end to end: packages them against the engine jar
+     * this build made, runs workloads A (reads and updates) and E (scans and inserts) with 500 records and 1,000
+     * operations for aedb and RocksDB ({@code YcsbSuite} fails on any operation YCSB counts as failed), and checks the
+     * table has a row with throughputs for each pair.
+     */
+    @Test
+    void ycsbBindingsRunYcsbsClientForBothEngines() throws Exception
+    {
+        final String mvn = findMaven();
+        Assumptions.assumeTrue(mvn != null, "no mvn on PATH and no maven.home: cannot build the ycsb project");
+        final Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        final Path engineJar = root.resolve("target/aedb.jar");
+        assertTrue(Files.isRegularFile(engineJar), "the package phase did not make " + engineJar);
+        final Path work = Files.createTempDirectory("aedb-ycsb-smoke-");
+        final Path log = work.resolve("steps.log");
+        boolean passed = false;
+        try
+        {
+            run(root, log, mvn, "-B", "-q", "install:install-file", "-Dfile=" + engineJar, "-DpomFile=pom.xml");
+            run(root, log, mvn, "-B", "-q", "-f", "jmh/ycsb/pom.xml", "package");
+            final Path jar = root.resolve("jmh/ycsb/target/ycsb.jar");
+            assertTrue(Files.isRegularFile(jar), "no " + jar);
+            final String out = run(root, log, javaExecutable(), "-jar", jar.toString(), "--workloads", "a,e", "--records", "500",
+                "--operations", "1000", "--out", work.resolve("ycsb").toString());
+            for (final String row : List.of("| A | aedb |", "| A | rocksdb |", "| E | aedb |", "| E | rocksdb |"))
+            {
+                final String line = out.lines().filter(l -> l.startsWith(row)).findFirst().orElse(null);
+                assertNotNull(line, "no row '" + row + "' in:\n" + out);
+                assertTrue(Pattern.compile("^\\| [AE] \\| [a-z]+ \\| [\\d,]+ \\| [\\d,]+ \\| .*\\d.* \\|$").matcher(line).matches(),
+                    "row without throughputs and p99s: " + line);
+            }
+            assertTrue(out.contains("scan "), "workload E reported no scan p99:\n" + out);
+            passed = true;
+        }
+        finally
+        {
+            if (passed)
+            {
+                ChildJvm.deleteTree(work);
+            }
+            else
+            {
+                System.out.println("ycsb smoke failed; output kept in " + work);
+            }
+        }
+    }
+
     private static void checkResults(final JsonNode results)
     {
         final Map<String, List<String>> found = new LinkedHashMap<>();
         for (final JsonNode r : results)
         {
             final String full = r.path("benchmark").asText();
-            final String name = full.substring(full.lastIndexOf('.', full.lastIndexOf('.') - 1) + 1);
+            final String api = r.path("params").path("api").asText("");
+            final String name = full.substring(full.lastIndexOf('.', full.lastIndexOf('.') - 1) + 1)
+                + (api.isEmpty() ? "" : " api=" + api);
             final double score = r.path("primaryMetric").path("score").asDouble(Double.NaN);
             assertTrue(score > 0 && Double.isFinite(score), name + " " + r.path("params") + ": score " + score);
             found.computeIfAbsent(name, k -> new ArrayList<>()).add(r.path("params").path("engine").asText(""));

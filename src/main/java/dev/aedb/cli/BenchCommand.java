@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,6 +64,15 @@ final class BenchCommand implements Callable<Integer>
         insert
     }
 
+    /** The order the preload inserts keys in. */
+    enum InsertOrder
+    {
+        /** A seeded permutation of 0..N-1, as real workloads insert (the default). */
+        random,
+        /** Keys 0..N-1 in key order (every skip-list record then lies next to its neighbour in memory). */
+        sequential
+    }
+
     @Spec
     private CommandSpec spec;
 
@@ -73,6 +83,15 @@ final class BenchCommand implements Callable<Integer>
     @Option(names = "--keys", defaultValue = "100000", paramLabel = "N",
         description = "keys preloaded before measuring: 16-byte keys 0..N-1 (default: ${DEFAULT-VALUE})")
     private int keys;
+
+    @Option(names = "--insert-order", defaultValue = "random", paramLabel = "ORDER",
+        description = "random: preload the keys in a seeded random order, as applications insert; sequential: in key "
+            + "order (default: ${DEFAULT-VALUE})")
+    private InsertOrder insertOrder;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
+        description = "seed of the random insert order, printed with the run (default: ${DEFAULT-VALUE})")
+    private long seed;
 
     @Option(names = "--value-size", defaultValue = "100", paramLabel = "BYTES",
         description = "value size, 1..the engine's maxValueBytes (default: ${DEFAULT-VALUE})")
@@ -355,8 +374,9 @@ final class BenchCommand implements Callable<Integer>
 
     private String configLine(final Path dir, final boolean temp)
     {
-        return String.format(Locale.ROOT, "mix %s | %,d keys x %,d B values | %s | %d thread%s | scan %d | commits: %s | %s | "
-                + "warmup %d s, measure %d s | data %s%s", mix, keys, valueSize, durability, threads, threads == 1 ? "" : "s",
+        return String.format(Locale.ROOT, "mix %s | %,d keys x %,d B values, loaded %s | %s | %d thread%s | scan %d | commits: %s | %s | "
+                + "warmup %d s, measure %d s | data %s%s", mix, keys, valueSize,
+            insertOrder == InsertOrder.random ? "in random order (--seed " + seed + ")" : "in key order", durability, threads, threads == 1 ? "" : "s",
             scanLength, commitKind == CommitKind.update ? "updates of loaded keys" : "inserts of new keys",
             rate != null ? String.format(Locale.ROOT, "rate %,.0f ops/s", rate) : "closed loop", warmup, duration, dir,
             temp ? keep ? " (temp, kept)" : " (temp, deleted at the end)" : "");
@@ -370,11 +390,15 @@ final class BenchCommand implements Callable<Integer>
                 : "closed loop (service time, not CO-corrected)", duration);
     }
 
-    /** Loads keys 0..keys-1 in envelopes of up to 1,000 KvSets (a few in flight), syncs, and spot-checks. */
+    /**
+     * Loads keys 0..keys-1 in the {@code --insert-order} in envelopes of up to 1,000 KvSets (a few in flight), syncs,
+     * and spot-checks.
+     */
     private void preload(final AedbInstance db)
     {
         final long t0 = System.nanoTime();
         db.createProject(BenchWorker.PROJECT);
+        final int[] order = insertionOrder(keys, insertOrder, seed);
         final int chunk = Math.max(1, Math.min(1000, (4 << 20) / (valueSize + 64)));
         final ArrayDeque<CompletableFuture<CommitResult>> inFlight = new ArrayDeque<>();
         for (long base = 0; base < keys; base += chunk)
@@ -383,8 +407,8 @@ final class BenchCommand implements Callable<Integer>
             final Mutation[] batch = new Mutation[n];
             for (int i = 0; i < n; i++)
             {
-                batch[i] = new Mutation.KvSet(BenchWorker.PROJECT, BenchWorker.SCOPE, BenchData.key(base + i), BenchData.value(base + i,
-                    valueSize));
+                final int k = order[(int)base + i];
+                batch[i] = new Mutation.KvSet(BenchWorker.PROJECT, BenchWorker.SCOPE, BenchData.key(k), BenchData.value(k, valueSize));
             }
             inFlight.add(db.commitAsync(TransactionEnvelope.of(batch)));
             if (inFlight.size() >= 8)
@@ -412,6 +436,28 @@ final class BenchCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "preloaded %,d keys in %,d ms; durable head seq %,d%n", keys, (System.nanoTime() - t0) / 1_000_000,
             db.headState().durableHeadSeq());
         out.flush();
+    }
+
+    /** @return 0..count-1 in key order, or shuffled (Fisher-Yates) by a generator seeded with {@code seed}. */
+    static int[] insertionOrder(final int count, final InsertOrder order, final long seed)
+    {
+        final int[] keys = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            keys[i] = i;
+        }
+        if (order == InsertOrder.random)
+        {
+            final SplittableRandom random = new SplittableRandom(seed);
+            for (int i = count - 1; i > 0; i--)
+            {
+                final int j = random.nextInt(i + 1);
+                final int t = keys[i];
+                keys[i] = keys[j];
+                keys[j] = t;
+            }
+        }
+        return keys;
     }
 
     private static void await(final CompletableFuture<CommitResult> future)

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,10 +68,11 @@ class BenchCommandTest
         final Path svg = dir.resolve("closed.svg");
         final Run run = bench("--keys", "1000", "--duration", "1", "--warmup", "0", "--threads", "2", "--scan-length", "10",
             "--mix", "commit=20,get=70,scan=10", "--data-dir", dir.resolve("data").toString(), "--hlog", hlog.toString(),
-            "--svg", svg.toString());
+            "--svg", svg.toString(), "--insert-order", "sequential");
         System.out.println(run.out);
         assertEquals(0, run.exitCode, run.out + run.err);
         assertTrue(run.out.contains("closed loop"), run.out);
+        assertTrue(run.out.contains("loaded in key order"), run.out);
         assertPercentileRows(run.out, 1);
         assertTrue(run.out.contains("durable seq"), run.out);
         assertTrue(run.err.contains("measure 1/1 s"), "progress line missing: " + run.err);
@@ -93,6 +95,7 @@ class BenchCommandTest
         System.out.println(run.out);
         assertEquals(0, run.exitCode, run.out + run.err);
         assertTrue(run.out.contains("open loop"), run.out);
+        assertTrue(run.out.contains("loaded in random order (--seed 1)"), run.out);
         assertPercentileRows(run.out, 2);
         assertTrue(run.out.contains("target 2,000 ops/s"), run.out);
 
@@ -108,6 +111,27 @@ class BenchCommandTest
         final Matcher data = Pattern.compile("data (\\S+) \\(temp, deleted at the end\\)").matcher(run.out);
         assertTrue(data.find(), run.out);
         assertFalse(Files.exists(Path.of(data.group(1))), "temp data directory not deleted: " + data.group(1));
+    }
+
+    @Test
+    void randomInsertOrderIsASeededPermutation()
+    {
+        final int[] a = BenchCommand.insertionOrder(10_000, BenchCommand.InsertOrder.random, 7);
+        final int[] sorted = a.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++)
+        {
+            assertEquals(i, sorted[i], "not a permutation of 0..9999");
+        }
+        assertArrayEquals(a, BenchCommand.insertionOrder(10_000, BenchCommand.InsertOrder.random, 7), "same seed, same order");
+        assertFalse(java.util.Arrays.equals(a, BenchCommand.insertionOrder(10_000, BenchCommand.InsertOrder.random, 8)));
+        int inPlace = 0;
+        for (int i = 0; i < a.length; i++)
+        {
+            inPlace += a[i] == i ? 1 : 0;
+        }
+        assertTrue(inPlace < 100, inPlace + " of 10,000 keys kept their place: not shuffled");
+        assertArrayEquals(sorted, BenchCommand.insertionOrder(10_000, BenchCommand.InsertOrder.sequential, 7));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.aedb.bench;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
+import dev.aedb.KvEntry;
 import dev.aedb.KvHandle;
 import dev.aedb.KvVisitor;
 import dev.aedb.model.Durability;
@@ -13,12 +14,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * aedb: one project {@code bench}, its default scope's KV space. DURABLE = {@link Durability#FULL} (ack after the WAL
  * msync, group commit), BUFFERED = {@link Durability#OS_BUFFERED}; 64 MiB store segments. A put is one envelope with
  * one KvSet, a batch one envelope of KvSets. Reads go through {@link KvHandle}: {@code get} into the session's
- * direct buffer and {@code scan} with a visitor, both allocation-free.
+ * direct buffer and {@code scan} with a visitor, both allocation-free; the ordinary byte[] reads are
+ * {@code AedbInstance.kvGet} and {@code kvScanRange}.
  */
 final class AedbEngine implements Engine
 {
@@ -139,6 +142,24 @@ final class AedbEngine implements Engine
         {
             this.visitor = visitor;
             return kv.scan(keys, startOffset, BenchData.KEY_BYTES, limit, forward);
+        }
+
+        @Override
+        public byte[] getBytes(final byte[] key)
+        {
+            return db.kvGet(PROJECT, SCOPE, key).value();
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            final List<KvEntry> entries = db.kvScanRange(PROJECT, SCOPE, start, null, limit, null, null).entries();
+            for (int i = 0, n = entries.size(); i < n; i++)
+            {
+                final KvEntry e = entries.get(i);
+                visitor.visit(e.key(), e.value());
+            }
+            return entries.size();
         }
 
         @Override

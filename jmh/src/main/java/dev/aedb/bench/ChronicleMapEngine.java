@@ -132,6 +132,18 @@ final class ChronicleMapEngine implements Engine
         }
 
         @Override
+        public byte[] getBytes(final byte[] k)
+        {
+            return map.get(k);
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            throw new UnsupportedOperationException("chroniclemap is a hash map: no ordered scan");
+        }
+
+        @Override
         public void close()
         {
             sessions.remove(this);

@@ -141,6 +141,20 @@ public interface Engine extends AutoCloseable
          */
         int scan(DirectBuffer keys, int startOffset, int limit, EntryVisitor visitor);
 
+        /**
+         * The engine's ordinary byte[] read, the call a user without buffer handles makes: the value of {@code key}
+         * as an array the caller may keep, or null when the key is absent. The key array is not kept.
+         */
+        byte[] getBytes(byte[] key);
+
+        /**
+         * The engine's ordinary scan: up to {@code limit} entries in key order from {@code start} (inclusive), each
+         * key and value as arrays the caller may keep, handed to {@code visitor}. The start array is not kept.
+         *
+         * @return the number of entries visited.
+         */
+        int scanBytes(byte[] start, int limit, BytesVisitor visitor);
+
         /** Releases this session's resources. Idempotent. */
         @Override
         void close();
@@ -151,5 +165,12 @@ public interface Engine extends AutoCloseable
     interface EntryVisitor
     {
         void visit(DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value, int valueOffset, int valueLength);
+    }
+
+    /** Receives the entries of an ordinary scan as arrays the visitor may keep. */
+    @FunctionalInterface
+    interface BytesVisitor
+    {
+        void visit(byte[] key, byte[] value);
     }
 }

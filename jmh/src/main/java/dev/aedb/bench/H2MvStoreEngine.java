@@ -141,6 +141,26 @@ final class H2MvStoreEngine implements Engine
         }
 
         @Override
+        public byte[] getBytes(final byte[] k)
+        {
+            return map.get(k);
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            final Cursor<byte[], byte[]> cursor = map.cursor(start);
+            int visited = 0;
+            while (visited < limit && cursor.hasNext())
+            {
+                final byte[] k = cursor.next();
+                visitor.visit(k, cursor.getValue());
+                visited++;
+            }
+            return visited;
+        }
+
+        @Override
         public void close()
         {
             sessions.remove(this);

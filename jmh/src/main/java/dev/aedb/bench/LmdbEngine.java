@@ -190,6 +190,63 @@ final class LmdbEngine implements Engine
         }
 
         @Override
+        public byte[] getBytes(final byte[] k)
+        {
+            key.putBytes(0, k);
+            final Txn<DirectBuffer> txn = beginRead();
+            try
+            {
+                final DirectBuffer found = dbi.get(txn, key);
+                return found == null ? null : copy(found);
+            }
+            finally
+            {
+                txn.reset();
+            }
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            key.putBytes(0, start);
+            final Txn<DirectBuffer> txn = beginRead();
+            try
+            {
+                if (cursor == null)
+                {
+                    cursor = dbi.openCursor(txn);
+                }
+                else
+                {
+                    cursor.renew(txn);
+                }
+                int visited = 0;
+                if (limit > 0 && cursor.get(key, GetOp.MDB_SET_RANGE))
+                {
+                    do
+                    {
+                        visitor.visit(copy(cursor.key()), copy(cursor.val()));
+                        visited++;
+                    }
+                    while (visited < limit && cursor.next());
+                }
+                return visited;
+            }
+            finally
+            {
+                txn.reset();
+            }
+        }
+
+        /** LMDB's values are views of the map, valid until the transaction ends: a byte[] reader copies them. */
+        private static byte[] copy(final DirectBuffer view)
+        {
+            final byte[] bytes = new byte[view.capacity()];
+            view.getBytes(0, bytes);
+            return bytes;
+        }
+
+        @Override
         public void close()
         {
             if (cursor != null)

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * a reused direct buffer, allocation-free; LMDB: a reused read transaction and a zero-copy view; RocksDB: the direct
  * ByteBuffer get; H2 MVStore: {@code MVMap.get}; Chronicle Map: {@code getUsing}; SQLite: a prepared SELECT) and walks
  * a fixed-seed random sequence of 2^20 indexes from its own starting point. Each get checks the value's length.
+ * That is {@code api=handle}; {@code api=bytes} measures every engine's ordinary byte[] get instead, the value
+ * returned as a fresh array (aedb {@code kvGet}, RocksDB {@code get(byte[])}, LMDB a copy of the view, MVStore and
+ * Chronicle Map {@code get}, SQLite {@code getBytes}); {@code -prof gc} then shows what each allocates beyond it.
  * <p>
  * The store is loaded in a seeded random key order ({@code insertOrder=random}, the default; {@code sequential} loads
  * in key order). {@code phase=loaded} (default) measures the store as loaded, never reopened (aedb: the data in its
@@ -50,12 +53,17 @@ public class PointGetBench
         @Param({"random"})
         public String insertOrder;
 
+        /** {@code handle}: the zero-allocation or buffer API; {@code bytes}: the ordinary byte[] API. */
+        @Param({Api.HANDLE, Api.BYTES})
+        public String api;
+
         /** {@code loaded}: as loaded, never reopened; {@code reopened}: closed cleanly and opened again after the load. */
         @Param({Phase.LOADED})
         public String phase;
 
         final LoadedStore loaded = new LoadedStore();
         int[] order;
+        boolean bytes;
 
         @Setup(Level.Trial)
         public void setUp()
@@ -66,6 +74,7 @@ public class PointGetBench
                 loaded.reopen();
             }
             order = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0x9E3779B97F4A7C15L);
+            bytes = Api.bytes(api);
         }
 
         @TearDown(Level.Trial)
@@ -79,6 +88,7 @@ public class PointGetBench
     public static class Reader
     {
         Engine.Session session;
+        final byte[] key = new byte[BenchData.KEY_BYTES];
         int cursor;
 
         @Setup(Level.Trial)
@@ -112,6 +122,17 @@ public class PointGetBench
     private static int get(final Store store, final Reader reader)
     {
         final int i = store.order[reader.cursor++ & (BenchData.RANDOM_COUNT - 1)];
+        if (store.bytes)
+        {
+            store.loaded.keys.getBytes(i * BenchData.KEY_BYTES, reader.key);
+            final byte[] value = reader.session.getBytes(reader.key);
+            if (value == null || value.length != BenchData.VALUE_BYTES)
+            {
+                throw new IllegalStateException(store.engine + ": get of loaded key " + i + " returned "
+                    + (value == null ? "null" : value.length + " bytes"));
+            }
+            return value[value.length - 1];
+        }
         final int length = reader.session.get(store.loaded.keys, i * BenchData.KEY_BYTES);
         if (length != BenchData.VALUE_BYTES)
         {

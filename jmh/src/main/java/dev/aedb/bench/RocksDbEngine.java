@@ -208,6 +208,41 @@ final class RocksDbEngine implements Engine
         }
 
         @Override
+        public byte[] getBytes(final byte[] k)
+        {
+            try
+            {
+                return db.get(readOptions, k);
+            }
+            catch (final RocksDBException ex)
+            {
+                throw failure("get", ex);
+            }
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            int visited = 0;
+            try (RocksIterator it = db.newIterator(readOptions))
+            {
+                it.seek(start);
+                while (visited < limit && it.isValid())
+                {
+                    visitor.visit(it.key(), it.value());
+                    visited++;
+                    it.next();
+                }
+                it.status();
+            }
+            catch (final RocksDBException ex)
+            {
+                throw failure("scan", ex);
+            }
+            return visited;
+        }
+
+        @Override
         public void close()
         {
             batch.close();

@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  * engine is). The score is scans per second; entries per second = 100 x the score. Chronicle Map is a hash map with
  * no ordered scan: n/a.
  * <p>
- * aedb scans with {@code KvHandle.scan} (its ordinary range scan with a visitor). The store is loaded in a seeded random
+ * {@code api=handle}: aedb scans with {@code KvHandle.scan} (its zero-allocation range scan with a visitor),
+ * the peers with their buffer or view APIs as {@code jmh/README.md} says. {@code api=bytes}: every engine's ordinary
+ * byte[] scan, each key and value a fresh array (aedb {@code kvScanRange}, RocksDB's iterator {@code key()/value()},
+ * LMDB a copy of each view, MVStore's cursor, SQLite {@code getBytes}); {@code -prof gc} then shows what each engine
+ * allocates beyond the 100 copies. The store is loaded in a seeded random
  * key order ({@code insertOrder=random}, the default; {@code sequential} loads in key order). {@code phase=loaded}
  * (default): as loaded, never reopened (aedb: key records in its live arena, in insertion order); {@code phase=reopened}:
  * closed cleanly after the load and opened again before measuring (aedb: the close writes a checkpoint and the scans
@@ -65,12 +69,20 @@ public class ScanBench
     @Param({"random"})
     public String insertOrder;
 
+    /** {@code handle}: the zero-allocation or buffer API; {@code bytes}: the ordinary byte[] API. */
+    @Param({Api.HANDLE, Api.BYTES})
+    public String api;
+
     /** {@code loaded}: as loaded, never reopened; {@code reopened}: closed cleanly and opened again after the load. */
     @Param({Phase.LOADED})
     public String phase;
 
     private final LoadedStore loaded = new LoadedStore();
     private final SumVisitor visitor = new SumVisitor();
+    private final byte[] start = new byte[BenchData.KEY_BYTES];
+    private long sum;
+    private final Engine.BytesVisitor bytesVisitor = (key, value) -> sum += key.length + value.length;
+    private boolean bytes;
     private Engine.Session session;
     private int[] starts;
     private int cursor;
@@ -88,6 +100,7 @@ public class ScanBench
             loaded.reopen();
         }
         session = loaded.engine.session();
+        bytes = Api.bytes(api);
         starts = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys - LIMIT + 1, 0x2545F4914F6CDD1DL);
         cursor = 0;
     }
@@ -102,12 +115,21 @@ public class ScanBench
     public long scan100()
     {
         final int i = starts[cursor++ & (BenchData.RANDOM_COUNT - 1)];
-        final int n = session.scan(loaded.keys, i * BenchData.KEY_BYTES, LIMIT, visitor);
+        final int n;
+        if (bytes)
+        {
+            loaded.keys.getBytes(i * BenchData.KEY_BYTES, start);
+            n = session.scanBytes(start, LIMIT, bytesVisitor);
+        }
+        else
+        {
+            n = session.scan(loaded.keys, i * BenchData.KEY_BYTES, LIMIT, visitor);
+        }
         if (n != LIMIT)
         {
             throw new IllegalStateException(engine + ": scan from loaded key " + i + " visited " + n + " entries, expected "
                 + LIMIT);
         }
-        return visitor.sum;
+        return visitor.sum + sum;
     }
 }

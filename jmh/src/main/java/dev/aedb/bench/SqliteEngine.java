@@ -236,6 +236,47 @@ final class SqliteEngine implements Engine
         }
 
         @Override
+        public byte[] getBytes(final byte[] k)
+        {
+            try
+            {
+                get.setBytes(1, k);
+                try (ResultSet rs = get.executeQuery())
+                {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+            catch (final SQLException ex)
+            {
+                throw failure("select", ex);
+            }
+        }
+
+        @Override
+        public int scanBytes(final byte[] start, final int limit, final BytesVisitor visitor)
+        {
+            int visited = 0;
+            try
+            {
+                scan.setBytes(1, start);
+                scan.setInt(2, limit);
+                try (ResultSet rs = scan.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        visitor.visit(rs.getBytes(1), rs.getBytes(2));
+                        visited++;
+                    }
+                }
+            }
+            catch (final SQLException ex)
+            {
+                throw failure("range select", ex);
+            }
+            return visited;
+        }
+
+        @Override
         public void close()
         {
             try

@@ -16,7 +16,9 @@ enum Workload
     BATCH("3. durable 100-put batch", "BatchCommitBench.commit100", Statistic.MEDIAN, BatchCommitBench.BATCH, "puts/s", true),
     GET_1("4. point get, 1 thread", "PointGetBench.getOneThread", Statistic.MEDIAN, 1, "gets/s", true),
     GET_2("4. point get, 2 threads", "PointGetBench.getTwoThreads", Statistic.MEDIAN, 1, "gets/s", true),
+    GET_1_BYTES("4. point get, 1 thread, byte[] API", "PointGetBench.getOneThread", Statistic.MEDIAN, 1, "gets/s", true),
     SCAN("5. scan 100 entries", "ScanBench.scan100", Statistic.MEDIAN, 1, "scans/s", true),
+    SCAN_BYTES("5. scan 100 entries, byte[] API", "ScanBench.scan100", Statistic.MEDIAN, 1, "scans/s", true),
     REOPEN("6. reopen after clean close", "ReopenBench.reopen", Statistic.MEDIAN, 1, "ms", false),
     RAW_FLOOR_P50("7. disk floor: 100-byte write + fdatasync, p50", "DurableCommitBench.rawForce", Statistic.P50, 1, "µs",
         false),
@@ -75,7 +77,8 @@ enum Workload
         return switch (this)
         {
             case BATCH -> Map.of("mode", "DURABLE");
-            case GET_1, GET_2, SCAN -> Map.of("phase", Phase.LOADED, "insertOrder", "random");
+            case GET_1, GET_2, SCAN -> Map.of("phase", Phase.LOADED, "insertOrder", "random", "api", Api.HANDLE);
+            case GET_1_BYTES, SCAN_BYTES -> Map.of("phase", Phase.LOADED, "insertOrder", "random", "api", Api.BYTES);
             default -> Map.of();
         };
     }
@@ -91,7 +94,7 @@ enum Workload
         {
             case DURABLE_P50, DURABLE_P99, GROUP_1, GROUP_2, GROUP_4, GROUP_8 -> NO_DURABLE_COMMIT;
             case BATCH -> "Chronicle Map has no atomic multi-key batch and no durable commit";
-            case SCAN -> "Chronicle Map is a hash map: no ordered scan";
+            case SCAN, SCAN_BYTES -> "Chronicle Map is a hash map: no ordered scan";
             default -> null;
         };
     }
