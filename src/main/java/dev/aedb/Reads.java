@@ -94,12 +94,13 @@ final class Reads
         final KvVisitor kvVisitor = visitor instanceof KvVisitor k ? k : null;
         final RowVisitor rowVisitor = visitor instanceof RowVisitor r ? r : null;
         long node = start == null ? ks.first() : ks.seek(start, startOffset, startLength, !after);
-        // the records of a key space filled in random order lie far apart: load the next ones ahead, misses overlapping
+        // The records of a key space filled in random order lie far apart: load the next ones ahead, misses
+        // overlapping. A bounded range may hold far fewer entries than the limit: its first prefetch covers about 32.
         long refill = 0;
         if (limit >= KeySpace.PREFETCH_MIN_ENTRIES && node != 0)
         {
             refill = ks.prefetch(node, start == null ? ks.firstAnchor() : ks.seekAnchor(start, startOffset, startLength, !after),
-                limit);
+                end == null ? limit : Math.min(limit, 32));
         }
         int visited = 0;
         while (node != 0 && visited < limit)
