@@ -76,15 +76,13 @@ class JmhHarnessSmokeIT
         final String mvn = findMaven();
         Assumptions.assumeTrue(mvn != null, "no mvn on PATH and no maven.home: cannot build the jmh project");
         final Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
-        final Path engineJar = root.resolve("target/aedb.jar");
-        assertTrue(Files.isRegularFile(engineJar), "the package phase did not make " + engineJar);
         final Path work = Files.createTempDirectory("aedb-jmh-smoke-");
         final Path log = work.resolve("steps.log");
         boolean passed = false;
         final long t0 = System.nanoTime();
         try
         {
-            run(root, log, mvn, "-B", "-q", "install:install-file", "-Dfile=" + engineJar, "-DpomFile=pom.xml");
+            installEngine(root, log, mvn);
             run(root, log, mvn, "-B", "-q", "-f", "jmh/pom.xml", "package");
             final Path benchmarks = root.resolve("jmh/target/benchmarks.jar");
             assertTrue(Files.isRegularFile(benchmarks), "no " + benchmarks);
@@ -129,14 +127,12 @@ class JmhHarnessSmokeIT
         final String mvn = findMaven();
         Assumptions.assumeTrue(mvn != null, "no mvn on PATH and no maven.home: cannot build the ycsb project");
         final Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
-        final Path engineJar = root.resolve("target/aedb.jar");
-        assertTrue(Files.isRegularFile(engineJar), "the package phase did not make " + engineJar);
         final Path work = Files.createTempDirectory("aedb-ycsb-smoke-");
         final Path log = work.resolve("steps.log");
         boolean passed = false;
         try
         {
-            run(root, log, mvn, "-B", "-q", "install:install-file", "-Dfile=" + engineJar, "-DpomFile=pom.xml");
+            installEngine(root, log, mvn);
             run(root, log, mvn, "-B", "-q", "-f", "jmh/ycsb/pom.xml", "package");
             final Path jar = root.resolve("jmh/ycsb/target/ycsb.jar");
             assertTrue(Files.isRegularFile(jar), "no " + jar);
@@ -163,6 +159,14 @@ class JmhHarnessSmokeIT
                 System.out.println("ycsb smoke failed; output kept in " + work);
             }
         }
+    }
+
+    /** Installs the engine jar this build's package phase made into the local repository, for the side projects. */
+    private static void installEngine(final Path root, final Path log, final String mvn) throws Exception
+    {
+        final Path engineJar = root.resolve("target/aedb.jar");
+        assertTrue(Files.isRegularFile(engineJar), "the package phase did not make " + engineJar);
+        run(root, log, mvn, "-B", "-q", "install:install-file", "-Dfile=" + engineJar, "-DpomFile=pom.xml");
     }
 
     private static void checkResults(final JsonNode results)

@@ -151,8 +151,19 @@ public final class KeySpace
      */
     public long seek(final DirectBuffer key, final int offset, final int length, final boolean inclusive)
     {
+        return nextAcquire(descend(key, offset, length, inclusive, 0), 0);
+    }
+
+    /**
+     * Reader: descends from the top level to level {@code bottom}.
+     *
+     * @return the last record (or the head) before the key at level {@code bottom}, or before-or-equal when not
+     *         {@code inclusive}.
+     */
+    private long descend(final DirectBuffer key, final int offset, final int length, final boolean inclusive, final int bottom)
+    {
         long x = head;
-        for (int level = topLevel - 1; level >= 0; level--)
+        for (int level = topLevel - 1; level >= bottom; level--)
         {
             while (true)
             {
@@ -172,7 +183,7 @@ public final class KeySpace
                 }
             }
         }
-        return nextAcquire(x, 0);
+        return x;
     }
 
     /** @return the first key record, or 0. */
@@ -291,28 +302,7 @@ public final class KeySpace
         {
             return 0;
         }
-        long x = head;
-        for (int level = topLevel - 1; level >= ANCHOR_LEVEL; level--)
-        {
-            while (true)
-            {
-                final long next = nextAcquire(x, level);
-                if (next == 0)
-                {
-                    break;
-                }
-                final int c = compareKey(next, key, offset, length);
-                if (c < 0 || (c == 0 && !inclusive))
-                {
-                    x = next;
-                }
-                else
-                {
-                    break;
-                }
-            }
-        }
-        return nextAcquire(x, ANCHOR_LEVEL);
+        return nextAcquire(descend(key, offset, length, inclusive, ANCHOR_LEVEL), ANCHOR_LEVEL);
     }
 
     /** Reader: @return the first anchor of the key space, or 0 (see {@link #seekAnchor}). */

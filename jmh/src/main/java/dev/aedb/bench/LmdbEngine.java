@@ -161,16 +161,8 @@ final class LmdbEngine implements Engine
             final Txn<DirectBuffer> txn = beginRead();
             try
             {
-                if (cursor == null)
-                {
-                    cursor = dbi.openCursor(txn);
-                }
-                else
-                {
-                    cursor.renew(txn);
-                }
                 int visited = 0;
-                if (limit > 0 && cursor.get(key, GetOp.MDB_SET_RANGE))
+                if (limit > 0 && seek(txn))
                 {
                     do
                     {
@@ -212,16 +204,8 @@ final class LmdbEngine implements Engine
             final Txn<DirectBuffer> txn = beginRead();
             try
             {
-                if (cursor == null)
-                {
-                    cursor = dbi.openCursor(txn);
-                }
-                else
-                {
-                    cursor.renew(txn);
-                }
                 int visited = 0;
-                if (limit > 0 && cursor.get(key, GetOp.MDB_SET_RANGE))
+                if (limit > 0 && seek(txn))
                 {
                     do
                     {
@@ -236,6 +220,20 @@ final class LmdbEngine implements Engine
             {
                 txn.reset();
             }
+        }
+
+        /** Opens or renews the session's cursor on {@code txn} and places it at the first key >= {@link #key}. */
+        private boolean seek(final Txn<DirectBuffer> txn)
+        {
+            if (cursor == null)
+            {
+                cursor = dbi.openCursor(txn);
+            }
+            else
+            {
+                cursor.renew(txn);
+            }
+            return cursor.get(key, GetOp.MDB_SET_RANGE);
         }
 
         /** LMDB's values are views of the map, valid until the transaction ends: a byte[] reader copies them. */
