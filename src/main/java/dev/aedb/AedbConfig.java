@@ -38,6 +38,7 @@ public final class AedbConfig
     private long checkpointIntervalMillis = 10 * 60 * 1000;
     private int checkpointsKept = 2;
     private boolean checkpointOnClose = true;
+    private boolean relocateInIdleTime = true;
     private boolean verifyCheckpointOnOpen;
     private boolean concluded;
 
@@ -268,7 +269,8 @@ public final class AedbConfig
     {
         return new CommitSettings(durability, recoveryMode, batchIntervalMicros, batchMaxBytes, maxGroupCommit, ingressCapacity,
             idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope,
-            ioFaults, checkpointWalBytes, checkpointIntervalMillis, checkpointsKept, checkpointOnClose);
+            ioFaults, checkpointWalBytes, checkpointIntervalMillis, checkpointsKept, checkpointOnClose,
+            relocateInIdleTime);
     }
 
     /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */
@@ -356,6 +358,28 @@ public final class AedbConfig
     public AedbConfig checkpointOnClose(final boolean enabled)
     {
         this.checkpointOnClose = enabled;
+        return this;
+    }
+
+    /** @return whether the idle sequencer moves key records into key order in memory. */
+    public boolean relocateInIdleTime()
+    {
+        return relocateInIdleTime;
+    }
+
+    /**
+     * @param enabled whether the sequencer, once it has seen no commit for 1 ms, moves the key records of key spaces
+     *                whose keys were inserted out of order (at least 1 in 16 of their keys since the last pass) into
+     *                key order in memory, with the newest version of each, in steps of 64 records between which
+     *                commits go first (default true). Scans and checkpoints then read neighbouring keys from
+     *                neighbouring memory (a 100-entry scan of 1 M randomly inserted keys ran 2-3 times as fast). A
+     *                pass moves each record once, costs about twice the records' bytes of arena space until the old
+     *                copies are reused, and changes nothing a reader can see. Off, records stay where they were
+     *                inserted until a checkpoint image is reopened.
+     */
+    public AedbConfig relocateInIdleTime(final boolean enabled)
+    {
+        this.relocateInIdleTime = enabled;
         return this;
     }
 

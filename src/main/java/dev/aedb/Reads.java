@@ -97,7 +97,7 @@ final class Reads
         // The records of a key space filled in random order lie far apart: load the next ones ahead, misses
         // overlapping. A bounded range may hold far fewer entries than the limit: its first prefetch covers about 32.
         long refill = 0;
-        if (limit >= KeySpace.PREFETCH_MIN_ENTRIES && node != 0)
+        if (limit >= KeySpace.PREFETCH_MIN_ENTRIES && node != 0 && ks.scattered())
         {
             refill = ks.prefetch(node, start == null ? ks.firstAnchor() : ks.seekAnchor(start, startOffset, startLength, !after),
                 end == null ? limit : Math.min(limit, 32));

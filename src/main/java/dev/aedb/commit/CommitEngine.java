@@ -81,6 +81,10 @@ public final class CommitEngine implements AutoCloseable
     /** What a duty cycle returns when a stop was asked for and nothing is left to do. */
     private static final int STOP = -1;
     private static final int SWEEP_BUDGET = 512;
+    /** Key records one idle step of relocation into key order moves at most (about 20-30 us of the sequencer's time). */
+    private static final int RELOCATE_BUDGET = 64;
+    /** Relocation runs only after the sequencer saw no batch for this long: it is idle-time work, never in a commit's way. */
+    private static final long RELOCATE_IDLE_NANOS = 1_000_000;
     private static final int RECLAIM_PENDING_THRESHOLD = 4096;
     /** How often, at most, the sequencer checks before writing that the directory's LOCK file is still its own. */
     private static final long LOCK_CHECK_NANOS = 1_000_000;
@@ -145,6 +149,10 @@ public final class CommitEngine implements AutoCloseable
     private long lastSeq;
     private long firstAwaitNanos;
     private long lastHousekeepingNanos;
+    /** Batches run (by the holder of the cycle lock), and the count and time at which the idle sequencer last saw it move. */
+    private long batches;
+    private long batchesSeen;
+    private long lastBatchSeenNanos;
     private boolean housekeepingDue = true;
 
     private CommitEngine(final CommitSettings config, final Store store, final ChronicleWal wal, final EnvelopeApplier applier,
@@ -667,7 +675,20 @@ public final class CommitEngine implements AutoCloseable
             final long now = System.nanoTime();
             if (housekeepingDue || now - lastHousekeepingNanos >= HOUSEKEEPING_INTERVAL_NANOS)
             {
-                return housekeeping(now);
+                final int swept = housekeeping(now);
+                if (swept > 0)
+                {
+                    return swept;
+                }
+            }
+            if (batches != batchesSeen)
+            {
+                batchesSeen = batches;
+                lastBatchSeenNanos = now;
+            }
+            else if (config.relocateInIdleTime() && now - lastBatchSeenNanos >= RELOCATE_IDLE_NANOS && store.relocationPending())
+            {
+                return store.relocate(RELOCATE_BUDGET);
             }
         }
         return 0;
@@ -711,6 +732,7 @@ public final class CommitEngine implements AutoCloseable
         final int drained = ingress.drainTo(batch, config.maxGroupCommit());
         if (drained > 0)
         {
+            batches++;
             checkLock();
             for (final PendingCommit p : batch)
             {

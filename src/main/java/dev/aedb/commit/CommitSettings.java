@@ -26,6 +26,7 @@ import dev.aedb.model.RecoveryMode;
  * @param checkpointIntervalMillis time since the last checkpoint after which commits start the next one (0 = never).
  * @param checkpointsKept          checkpoints kept (and the WAL they need).
  * @param checkpointOnClose        whether a clean close checkpoints what was committed since the last one.
+ * @param relocateInIdleTime       whether the idle sequencer moves key records into key order in memory.
  */
 public record CommitSettings(
     Durability durability,
@@ -44,6 +45,7 @@ public record CommitSettings(
     long checkpointWalBytes,
     long checkpointIntervalMillis,
     int checkpointsKept,
-    boolean checkpointOnClose)
+    boolean checkpointOnClose,
+    boolean relocateInIdleTime)
 {
 }

@@ -233,6 +233,33 @@ final class Arena implements AutoCloseable
             allocatedBytes += block;
             return head;
         }
+        return bump(block);
+    }
+
+    /**
+     * As {@link #allocate}, but always from the end of the newest segment, never from a free list: consecutive calls
+     * return adjacent blocks (until a segment fills), which is what {@link KeySpace}'s relocation into key order needs.
+     *
+     * @param size bytes needed, at most half a segment.
+     * @return the address of a block of at least {@code size} bytes; its contents are undefined.
+     * @throws AedbException DISK_FULL when a new segment cannot be created; the arena is unchanged then.
+     */
+    long allocateFresh(final int size)
+    {
+        if (readOnly)
+        {
+            throw new IllegalStateException("a checkpoint image read as it is allocates nothing");
+        }
+        final int block = blockSize(size);
+        if (block > segmentBytes - SEGMENT_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("block of " + size + " bytes does not fit a segment of " + segmentBytes);
+        }
+        return bump(block);
+    }
+
+    private long bump(final int block)
+    {
         if (bump + block > segmentBytes)
         {
             addSegment();

@@ -247,6 +247,44 @@ final class HashIndex
         }
     }
 
+    /**
+     * Writer: points the slot of key record {@code node} at {@code moved}, a copy of it (same key, so same hash and
+     * tag), in the current array and in the one being migrated from; one release store each, so a reader probing
+     * meanwhile finds either record.
+     */
+    void replace(final long node, final long h, final long moved)
+    {
+        replace(current(), mask, h, node, moved);
+        final UnsafeBuffer p = previous;
+        if (p != null)
+        {
+            replace(p, previousMask, h, node, moved);
+        }
+    }
+
+    private static void replace(final UnsafeBuffer t, final int m, final long h, final long node, final long moved)
+    {
+        for (int i = (int)h & m; ; i = (i + 1) & m)
+        {
+            final long slot = t.getLong(i << 3);
+            if (slot == EMPTY)
+            {
+                return;
+            }
+            if (slot != TOMBSTONE && (slot & ADDRESS_MASK) == node)
+            {
+                t.putLongRelease(i << 3, (slot & ~ADDRESS_MASK) | moved);
+                return;
+            }
+        }
+    }
+
+    /** @return the keys indexed. */
+    int live()
+    {
+        return live;
+    }
+
     private static boolean tombstone(final UnsafeBuffer t, final int m, final long h, final long node)
     {
         for (int i = (int)h & m; ; i = (i + 1) & m)

@@ -1,6 +1,9 @@
 package dev.aedb.store;
 
+import dev.aedb.model.AedbException;
+
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -46,6 +49,18 @@ public final class KeySpace
     private final LongHashSet gcQueued = new LongHashSet();
     private long trimVisits;
     boolean inSweepList;
+    // Relocation into key order (writer): inserts placed away from their neighbours since the last pass began, the
+    // pass under way, the key it stopped after (-1: from the head) and the last record it left where it was.
+    private long outOfPlace;
+    private boolean relocating;
+    private final ExpandableArrayBuffer relocationCursor = new ExpandableArrayBuffer(64);
+    private int relocationCursorLength = -1;
+    private long relocationAnchor;
+    private boolean relocationMovedLast;
+    private long relocatedRecords;
+    boolean inRelocateList;
+    /** Whether enough keys lie away from their neighbours in memory for a scan's prefetch to pay (written by the writer). */
+    private volatile boolean scattered;
 
     KeySpace(final Store store)
     {
@@ -280,6 +295,17 @@ public final class KeySpace
     }
 
     // ---------------------------------------------------------------- reader side: scan prefetch
+
+    /**
+     * Reader: whether the key records of this key space lie away from their neighbours in key order (keys inserted out
+     * of order since the last relocation pass ended), so that a long scan should {@link #prefetch}: over records in
+     * key order (after a pass, in a checkpoint image, loaded in order) the prefetch's descents and lanes cost more than
+     * the misses they would hide.
+     */
+    public boolean scattered()
+    {
+        return scattered;
+    }
 
     /** Scans shorter than this are not prefetched (the two descents would cost more than they save). */
     public static final int PREFETCH_MIN_ENTRIES = 16;
@@ -521,6 +547,7 @@ public final class KeySpace
         }
         b.putBytes(o + NodeDescriptor.keyOffset(level), key, offset, length);
         hashIndex.insert(node, h);
+        final long before = preds[0];
         for (int i = 0; i < level; i++)
         {
             final long p = preds[i];
@@ -530,6 +557,18 @@ public final class KeySpace
         if (level > topLevel)
         {
             topLevel = level;
+        }
+        if (!near(before, node) && !near(node, b.getLong(o + NEXT_OFFSET)))
+        {
+            outOfPlace++;
+            if (relocationWanted())
+            {
+                if (!scattered)
+                {
+                    scattered = true;
+                }
+                store.markRelocatable(this);
+            }
         }
         created[0] = true;
         return node;
@@ -792,6 +831,194 @@ public final class KeySpace
         store.retire(node, Store.KIND_NODE);
     }
 
+    // ---------------------------------------------------------------- writer side: relocation into key order
+
+    /** Records at most this far after the previous one in key order count as its neighbours in memory. */
+    static final int NEAR_BYTES = 2048;
+    /** A pass starts once this many inserts landed away from their neighbours... */
+    static final int RELOCATE_MIN_INSERTS = 1024;
+    /** ...and they are at least 1 in this many of the keys. */
+    static final int RELOCATE_FRACTION = 16;
+    /** Newest versions up to this size (header included) move with their key record. */
+    static final int RELOCATE_VERSION_BYTES = 1024;
+
+    private static boolean near(final long from, final long to)
+    {
+        final long d = to - from;
+        return d > 0 && d <= NEAR_BYTES;
+    }
+
+    /** Writer: whether enough inserts landed out of key order since the last pass began to make another worth it. */
+    boolean relocationWanted()
+    {
+        return outOfPlace >= RELOCATE_MIN_INSERTS && outOfPlace * RELOCATE_FRACTION >= hashIndex.live();
+    }
+
+    /** Writer: whether a pass is under way. */
+    boolean relocating()
+    {
+        return relocating;
+    }
+
+    /** Writer: ends the pass under way (a full disk); the records stay where they are, nothing else changes. */
+    void abandonRelocation()
+    {
+        relocating = false;
+        outOfPlace = 0;
+    }
+
+    /** @return key records moved by relocation since the key space was made (tests, metrics). */
+    long relocatedRecords()
+    {
+        return relocatedRecords;
+    }
+
+    /**
+     * Writer, in idle time: one step of a pass that walks the key space in key order and moves each key record that
+     * does not lie next to its neighbours in memory, with its newest version, to the end of the arena
+     * ({@link Arena#allocateFresh}), so that after a pass neighbouring keys are neighbours in memory (the layout of a
+     * checkpoint image) and a scan or a checkpoint reads them without a cache miss per record. A record is left where
+     * it is when it lies within {@link #NEAR_BYTES} after the last record left in place, or just before its successor
+     * (so a run in order stays a run, and one record out of place does not move the rest); a record queued for the
+     * sweeper is left alone.
+     * <p>
+     * A move copies the record (its chain head, level, next pointers and key), and the newest version when it is at
+     * most {@link #RELOCATE_VERSION_BYTES} (the copy then heads the chain, whose older versions are shared), then
+     * publishes the copy with release stores: the hash slot, then each level's predecessor. The old record and version
+     * are retired, not freed: a reader standing on them sees the key as it was when it moved, and every version
+     * committed later has a seq above any such reader's (the argument of an unlink, docs/design.md §6). Between steps
+     * the position is the key moved last, searched again at the next step, so commits may insert and unlink anything
+     * meanwhile.
+     *
+     * @param budget most records to move in this step (about 8 times as many may be visited).
+     * @return records visited (at least 1 while a pass runs).
+     * @throws AedbException DISK_FULL when the arena needs a segment it cannot create: the caller ends the pass
+     *                       ({@link #abandonRelocation}); what moved before stays valid.
+     */
+    int relocateStep(final int budget)
+    {
+        if (!relocating)
+        {
+            relocating = true;
+            outOfPlace = 0;
+            relocationCursorLength = -1;
+            relocationAnchor = 0;
+            relocationMovedLast = false;
+        }
+        if (relocationCursorLength < 0)
+        {
+            java.util.Arrays.fill(preds, head);
+            pathValid = true;
+        }
+        else
+        {
+            findPredecessors(relocationCursor, 0, relocationCursorLength);
+            final long at = nextPlain(preds[0], 0);
+            if (at != 0 && compareKey(at, relocationCursor, 0, relocationCursorLength) == 0)
+            {
+                stepOver(at);
+            }
+        }
+        int visited = 0;
+        int moved = 0;
+        while (moved < budget && visited < budget * 8)
+        {
+            final long x = nextPlain(preds[0], 0);
+            long next = 0;
+            if (x == 0)
+            {
+                relocating = false;
+                scattered = relocationWanted(); // the inserts during the pass may have scattered it again
+                return visited + 1;
+            }
+            visited++;
+            if (gcQueued.contains(x))
+            {
+                stepOver(x);
+            }
+            else if (near(relocationAnchor, x) || near(x, (next = nextPlain(x, 0))))
+            {
+                relocationAnchor = x;
+                relocationMovedLast = false;
+                stepOver(x);
+            }
+            else if (!relocationMovedLast && next != 0 && near(relocationAnchor, next))
+            {
+                stepOver(x); // one record out of place between two in order: a copy would be just as far from both
+            }
+            else
+            {
+                stepOver(move(x));
+                relocationMovedLast = true;
+                moved++;
+            }
+        }
+        final long last = preds[0];
+        final int length = keyLength(last);
+        relocationCursor.putBytes(0, arena.buffer(last), keyOffset(last), length);
+        relocationCursorLength = length;
+        return visited;
+    }
+
+    /** Writer: {@code x} follows the path at level 0; the path becomes that of a key just after {@code x}. */
+    private void stepOver(final long x)
+    {
+        final int level = arena.buffer(x).getInt(Arena.offset(x) + LEVEL_OFFSET);
+        for (int i = 0; i < level; i++)
+        {
+            preds[i] = x;
+        }
+    }
+
+    /** Writer: moves {@code x}, which follows the path at level 0, to the end of the arena (see {@link #relocateStep}). */
+    private long move(final long x)
+    {
+        final UnsafeBuffer b = arena.buffer(x);
+        final int o = Arena.offset(x);
+        final int level = b.getInt(o + LEVEL_OFFSET);
+        final int keyLength = b.getInt(o + KEY_LENGTH_OFFSET);
+        final int size = NodeDescriptor.nodeSize(level, keyLength);
+        final long moved = arena.allocateFresh(size);
+        final UnsafeBuffer mb = arena.buffer(moved);
+        final int mo = Arena.offset(moved);
+        mb.putBytes(mo, b, o, size);
+        final long v = b.getLong(o + CHAIN_OFFSET);
+        long movedVersion = 0;
+        if (v != 0)
+        {
+            final UnsafeBuffer vb = arena.buffer(v);
+            final int vo = Arena.offset(v);
+            final int versionSize = VersionDescriptor.recordSize(vb.getInt(vo + LENGTH_OFFSET));
+            if (versionSize <= RELOCATE_VERSION_BYTES)
+            {
+                try
+                {
+                    movedVersion = arena.allocateFresh(versionSize);
+                }
+                catch (final AedbException e)
+                {
+                    arena.free(moved, size); // never published
+                    throw e;
+                }
+                arena.buffer(movedVersion).putBytes(Arena.offset(movedVersion), vb, vo, versionSize);
+                mb.putLong(mo + CHAIN_OFFSET, movedVersion);
+            }
+        }
+        hashIndex.replace(x, HashIndex.hash(b, o + NodeDescriptor.keyOffset(level), keyLength), moved);
+        for (int i = 0; i < level; i++)
+        {
+            final long p = preds[i];
+            arena.buffer(p).putLongRelease(Arena.offset(p) + NEXT_OFFSET + 8 * i, moved);
+        }
+        store.retire(x, Store.KIND_NODE_RECORD);
+        if (movedVersion != 0)
+        {
+            store.retire(v, Store.KIND_VERSION_SINGLE);
+        }
+        relocatedRecords++;
+        return moved;
+    }
+
     /** Writer: frees every node and version of a key space no reader can reach any more. */
     void destroy()
     {
@@ -810,6 +1037,13 @@ public final class KeySpace
         final UnsafeBuffer b = arena.buffer(node);
         final int o = Arena.offset(node);
         freeVersionChain(arena, b.getLong(o + CHAIN_OFFSET));
+        arena.free(node, NodeDescriptor.nodeSize(b.getInt(o + LEVEL_OFFSET), b.getInt(o + KEY_LENGTH_OFFSET)));
+    }
+
+    static void freeNodeRecord(final Arena arena, final long node)
+    {
+        final UnsafeBuffer b = arena.buffer(node);
+        final int o = Arena.offset(node);
         arena.free(node, NodeDescriptor.nodeSize(b.getInt(o + LEVEL_OFFSET), b.getInt(o + KEY_LENGTH_OFFSET)));
     }
 

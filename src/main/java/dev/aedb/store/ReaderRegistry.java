@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * <b>Slot layout</b> (one slot per 64 bytes, so readers on different slots do not share a cache line): long 0 is the
  * value, {@link #FREE} or the pinned seq, with {@link #BUSY} set while a {@link PinnedSlot snapshot} reads; long 1 is
  * the snapshot's claim time on the registry's clock, 0 for a one-shot read (and for a snapshot in the instant between
- * its claim and its stamp). Only the slot's owner writes either long; the writer only reads them.
+ * its claim and its stamp); long 2 counts the reads its owners ended in it (for grace periods, {@link #startGrace()}).
+ * Only the slot's owner writes these longs; the writer only reads them.
  * <p>
  * <b>Claim</b> (Dekker-style): a reader CASes its seq into a free slot, then reads the {@linkplain #horizon()
  * horizon}; if its seq is below it, a latest read repins at a newer seq and reads the horizon again, a read at an old
@@ -54,6 +55,8 @@ final class ReaderRegistry
     private static final long SEQ_MASK = BUSY - 1;
     private static final int STRIDE = 8;
     private static final int CLAIM_TIME = 1;
+    /** Long 2 of a slot: how many reads its owners have ended in it (see {@link #startGrace()}). */
+    private static final int ENDED = 2;
 
     private final AtomicLongArray slots;
     private final int capacity;
@@ -65,6 +68,9 @@ final class ReaderRegistry
     private int pinCount;
     private long minActivePin = Long.MAX_VALUE;
     private long minReadingPin = Long.MAX_VALUE;
+    private final int[] graceSlots;
+    private final long[] graceEnded;
+    private int graceCount;
 
     /** Slots whose snapshots never expire, on {@link System#nanoTime()}. @param capacity number of slots. */
     public ReaderRegistry(final int capacity)
@@ -92,6 +98,8 @@ final class ReaderRegistry
         this.clock = clock;
         this.slots = new AtomicLongArray(capacity * STRIDE);
         this.pins = new long[capacity];
+        this.graceSlots = new int[capacity];
+        this.graceEnded = new long[capacity];
         for (int i = 0; i < capacity; i++)
         {
             slots.set(i * STRIDE, FREE);
@@ -169,7 +177,15 @@ final class ReaderRegistry
         {
             slots.set(slot * STRIDE + CLAIM_TIME, 0);
         }
+        countEnded(slot);
         slots.set(slot * STRIDE, FREE);
+    }
+
+    /** Owner, before it frees or idles its slot: a read that was under way in it has ended (see {@link #startGrace}). */
+    private void countEnded(final int slot)
+    {
+        final int index = slot * STRIDE + ENDED;
+        slots.lazySet(index, slots.get(index) + 1); // only the owner writes it; a plain store on x86
     }
 
     /**
@@ -225,7 +241,60 @@ final class ReaderRegistry
     /** Owner: the snapshot in {@code slot} has finished reading. */
     void endRead(final int slot, final long seq)
     {
+        countEnded(slot);
         slots.set(slot * STRIDE, seq);
+    }
+
+    /**
+     * Writer only: begins a grace period, after the unlinks it is to cover. It notes every slot that may be walking the
+     * store now (a one-shot read, a busy snapshot, a snapshot not yet stamped) with the slot's count of ended reads;
+     * {@link #graceOver()} reports when each of those reads has ended. A read that starts later claims its slot or
+     * marks it busy with a CAS (a full fence) after this scan's full fence, so it sees the unlinks and cannot reach
+     * what they unlinked (the argument of the class comment). Unlike the seq rule of {@link #minReadingPin()}, this
+     * needs no new commit: readers that keep pinning the same visible head, back to back, end a grace period with
+     * their first read that ends.
+     */
+    void startGrace()
+    {
+        VarHandle.fullFence();
+        int n = 0;
+        for (int i = 0; i < capacity; i++)
+        {
+            final long v = slots.get(i * STRIDE);
+            if (v != FREE && ((v & BUSY) != 0 || slots.get(i * STRIDE + CLAIM_TIME) == 0))
+            {
+                graceSlots[n] = i;
+                graceEnded[n] = slots.get(i * STRIDE + ENDED); // after the value: a count that moved on is the later one
+                n++;
+            }
+        }
+        graceCount = n;
+    }
+
+    /**
+     * Writer only: whether every read noted by the last {@link #startGrace()} has ended: its slot was freed, or idles
+     * as a stamped snapshot, or counted an ended read since (its owner counts before it frees or idles the slot, and
+     * only the owner of the read noted can end it, so a count that moved means that read ended).
+     */
+    boolean graceOver()
+    {
+        int n = 0;
+        for (int k = 0; k < graceCount; k++)
+        {
+            final int i = graceSlots[k];
+            final long v = slots.get(i * STRIDE);
+            final boolean ended = v == FREE
+                || slots.get(i * STRIDE + ENDED) != graceEnded[k]
+                || ((v & BUSY) == 0 && slots.get(i * STRIDE + CLAIM_TIME) != 0);
+            if (!ended)
+            {
+                graceSlots[n] = i;
+                graceEnded[n] = graceEnded[k];
+                n++;
+            }
+        }
+        graceCount = n;
+        return n == 0;
     }
 
     /**

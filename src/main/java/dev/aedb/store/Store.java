@@ -28,6 +28,8 @@ public final class Store implements AutoCloseable
     static final long KIND_NODE = 1;
     static final long KIND_VERSION_SINGLE = 2;
     static final long KIND_VERSION_CHAIN = 3;
+    /** A key record moved elsewhere by relocation: the record alone is freed, its chain belongs to the copy. */
+    static final long KIND_NODE_RECORD = 4;
     private static final long KIND_MASK = 0xF;
 
     private final PreparationAgent preparation = new PreparationAgent();
@@ -36,8 +38,16 @@ public final class Store implements AutoCloseable
     private final KeySpaceWriter writer = new KeySpaceWriter();
     private final long retainedCommits;
     private final List<KeySpace> sweepable = new ArrayList<>();
+    private final List<KeySpace> relocatable = new ArrayList<>();
+    /** Relocation pauses while more blocks than this wait to be freed (64 Ki entries: 1 MiB of heap). */
+    static final int RELOCATE_MAX_RETIRED = 1 << 16;
     private final ArrayDeque<Object[]> retiredKeySpaces = new ArrayDeque<>();
     private long[] retireSeqs = new long[1024];
+    /** Per retired block, the grace period ({@link ReaderRegistry#startGrace()}) after whose end it may be freed. */
+    private long[] retireGraces = new long[1024];
+    private long gracesStarted;
+    private long gracesEnded;
+    private boolean graceRunning;
     private long[] retireAddresses = new long[1024];
     private int retireHead;
     private int retireTail;
@@ -366,6 +376,7 @@ public final class Store implements AutoCloseable
             compactRetired();
         }
         retireSeqs[retireTail] = visibleHead;
+        retireGraces[retireTail] = gracesStarted + 1; // a grace period that starts after this unlink
         retireAddresses[retireTail] = address | kind;
         retireTail++;
     }
@@ -376,9 +387,11 @@ public final class Store implements AutoCloseable
         if (live * 2 > retireSeqs.length)
         {
             retireSeqs = Arrays.copyOf(retireSeqs, retireSeqs.length * 2);
+            retireGraces = Arrays.copyOf(retireGraces, retireGraces.length * 2);
             retireAddresses = Arrays.copyOf(retireAddresses, retireAddresses.length * 2);
         }
         System.arraycopy(retireSeqs, retireHead, retireSeqs, 0, live);
+        System.arraycopy(retireGraces, retireHead, retireGraces, 0, live);
         System.arraycopy(retireAddresses, retireHead, retireAddresses, 0, live);
         retireHead = 0;
         retireTail = live;
@@ -388,6 +401,8 @@ public final class Store implements AutoCloseable
     public void retireKeySpace(final KeySpace keySpace, final long dropSeq)
     {
         sweepable.remove(keySpace);
+        relocatable.remove(keySpace);
+        keySpace.inRelocateList = false;
         retiredKeySpaces.add(new Object[]{keySpace, dropSeq, Long.MIN_VALUE});
     }
 
@@ -403,7 +418,10 @@ public final class Store implements AutoCloseable
     /**
      * Writer only: raises the horizon, scans the reader slots, frees unlinked memory no reader can reach, and
      * frees dropped key spaces whose drop is below the horizon. Memory unlinked at visible head {@code U} is freed
-     * once every slot that may be walking the store pins a seq above {@code U}; idle snapshots do not count (see
+     * once every slot that may be walking the store pins a seq above {@code U}, or once a grace period that began
+     * after the unlink has ended (every read under way at its start has ended, {@link ReaderRegistry#startGrace()}):
+     * the seq rule frees at once when commits go on, the grace rule when readers keep pinning the same head with no
+     * commit in between (relocation in idle time unlinks with no commit). Idle snapshots count for neither (see
      * {@link ReaderRegistry}), so a snapshot held open does not hold back freeing, only trimming.
      *
      * @return the new effective horizon.
@@ -414,7 +432,24 @@ public final class Store implements AutoCloseable
         final long head = visibleHead;
         effectiveHorizon = registry.advance(Math.max(0, head - retainedCommits));
         final long minPin = registry.minReadingPin();
-        while (retireHead < limit && retireSeqs[retireHead] < minPin)
+        if (graceRunning && registry.graceOver())
+        {
+            graceRunning = false;
+            gracesEnded = gracesStarted;
+        }
+        if (!graceRunning && retireTail > retireHead && retireGraces[retireTail - 1] > gracesEnded
+            && retireSeqs[retireTail - 1] >= minPin)
+        {
+            registry.startGrace(); // covers every unlink so far; ends at a later reclaim, or now when no one reads
+            gracesStarted++;
+            graceRunning = true;
+            if (registry.graceOver())
+            {
+                graceRunning = false;
+                gracesEnded = gracesStarted;
+            }
+        }
+        while (retireHead < limit && (retireSeqs[retireHead] < minPin || retireGraces[retireHead] <= gracesEnded))
         {
             final long tagged = retireAddresses[retireHead];
             final long address = tagged & ~KIND_MASK;
@@ -422,6 +457,10 @@ public final class Store implements AutoCloseable
             if (kind == KIND_NODE)
             {
                 KeySpace.freeNode(arena, address);
+            }
+            else if (kind == KIND_NODE_RECORD)
+            {
+                KeySpace.freeNodeRecord(arena, address);
             }
             else if (kind == KIND_VERSION_CHAIN)
             {
@@ -494,6 +533,62 @@ public final class Store implements AutoCloseable
             }
         }
         return done;
+    }
+
+    void markRelocatable(final KeySpace keySpace)
+    {
+        if (!keySpace.inRelocateList)
+        {
+            keySpace.inRelocateList = true;
+            relocatable.add(keySpace);
+        }
+    }
+
+    /** @return whether a key space waits for {@link #relocate(int)} (tests, the sequencer's idle check). */
+    public boolean relocationPending()
+    {
+        return !relocatable.isEmpty();
+    }
+
+    /**
+     * Writer only, in idle time: one step of moving the key records of a key space whose keys were inserted out of
+     * order (and the newest version of each) into key order in memory, so that scans and checkpoints read neighbours
+     * from neighbouring memory (see {@link KeySpace#relocateStep(int)}). A full disk (no room for a new segment) ends
+     * the pass; nothing is lost, the records stay where they are.
+     *
+     * @param budget most records to move in this step.
+     * @return records visited, 0 when no key space needs it.
+     */
+    public int relocate(final int budget)
+    {
+        if (retireTail - retireHead > RELOCATE_MAX_RETIRED)
+        {
+            return 0; // a long reader holds back freeing: wait for it rather than grow the retire list and the arena
+        }
+        while (!relocatable.isEmpty())
+        {
+            final KeySpace ks = relocatable.get(0);
+            int visited;
+            try
+            {
+                visited = ks.relocateStep(budget);
+            }
+            catch (final AedbException e)
+            {
+                ks.abandonRelocation();
+                visited = 0;
+            }
+            if (!ks.relocating() && !ks.relocationWanted()) // wanted: the inserts during the pass call for another
+            {
+                ks.inRelocateList = false;
+                relocatable.remove(0);
+            }
+            if (visited > 0)
+            {
+                return visited;
+            }
+        }
+        return 0;
     }
 
     @Override

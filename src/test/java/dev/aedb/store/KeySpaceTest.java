@@ -226,7 +226,7 @@ class KeySpaceTest
     }
 
     /** Every level i links, in strictly ascending key order, exactly the level-0 records of more than i levels. */
-    private static void checkLevels(final KeySpace ks, final long seed)
+    static void checkLevels(final KeySpace ks, final long seed)
     {
         final java.util.List<Long> all = new java.util.ArrayList<>();
         for (long node = ks.first(); node != 0; node = ks.next(node))

@@ -165,4 +165,34 @@ class ReaderRegistryTest
         final ReaderStats stats = registry.stats();
         assertEquals(new ReaderStats(2, 1, 1, MAX_AGE + 5, 11), stats);
     }
+
+    @Test
+    void shouldEndAGracePeriodWhenEveryReadUnderWayAtItsStartHasEndedWhateverTheSeqs()
+    {
+        final ReaderRegistry registry = new ReaderRegistry(4, MAX_AGE, clock::get);
+        final int oneShot = registry.claim(8);
+        final PinnedSlot idle = new PinnedSlot(registry, registry.claim(8), 8);
+        final PinnedSlot busy = new PinnedSlot(registry, registry.claim(8), 8);
+        assertEquals(PinnedSlot.Admission.READ, busy.enter());
+        registry.startGrace();
+        assertFalse(registry.graceOver(), "a one-shot read and a busy snapshot were under way");
+        final int later = registry.claim(8); // starts after the grace period: it sees the unlinks, so it does not count
+        busy.leave();
+        assertFalse(registry.graceOver(), "the one-shot read is still under way");
+        registry.release(oneShot);
+        assertEquals(oneShot, registry.claim(8), "the same thread takes the same slot again, at the same seq");
+        assertTrue(registry.graceOver(), "the read noted ended, though its slot holds the same seq again");
+        assertEquals(PinnedSlot.Admission.READ, idle.enter());
+        assertEquals(PinnedSlot.Admission.READ, busy.enter());
+        registry.startGrace();
+        assertFalse(registry.graceOver());
+        idle.leave();
+        busy.leave();
+        assertFalse(registry.graceOver(), "two one-shot reads are left");
+        registry.release(later);
+        registry.release(oneShot);
+        assertTrue(registry.graceOver());
+        registry.startGrace();
+        assertTrue(registry.graceOver(), "idle snapshots walk nothing: a grace period with no read ends at once");
+    }
 }
