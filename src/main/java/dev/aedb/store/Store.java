@@ -575,6 +575,10 @@ public final class Store implements AutoCloseable
             }
             catch (final AedbException e)
             {
+                if (e.code() != ErrorCode.DISK_FULL)
+                {
+                    throw e; // a damaged image segment met on the way is corruption: it is reported, not stepped over
+                }
                 ks.abandonRelocation();
                 visited = 0;
             }
