@@ -35,6 +35,7 @@ public final class AedbConfig
     private long minFreeDiskBytes = 256L * 1024 * 1024;
     private IoFaults ioFaults = IoFaults.NONE;
     private long checkpointWalBytes = 64L * 1024 * 1024;
+    private int checkpointWalImagePercent = 100;
     private long checkpointIntervalMillis = 10 * 60 * 1000;
     private int checkpointsKept = 2;
     private boolean checkpointOnClose = true;
@@ -269,8 +270,8 @@ public final class AedbConfig
     {
         return new CommitSettings(durability, recoveryMode, batchIntervalMicros, batchMaxBytes, maxGroupCommit, ingressCapacity,
             idempotencyWindowCommits, maxEnvelopeBytes, minFreeDiskBytes, maxKvKeyBytes, maxValueBytes, maxMutationsPerEnvelope,
-            ioFaults, checkpointWalBytes, checkpointIntervalMillis, checkpointsKept, checkpointOnClose,
-            relocateInIdleTime);
+            ioFaults, checkpointWalBytes, checkpointWalImagePercent, checkpointIntervalMillis, checkpointsKept,
+            checkpointOnClose, relocateInIdleTime);
     }
 
     /** @return {@link #maxSnapshotAgeMillis()} in nanoseconds, {@code Long.MAX_VALUE} when that would overflow. */
@@ -306,12 +307,36 @@ public final class AedbConfig
 
     /**
      * @param bytes WAL bytes written since the last checkpoint after which the sequencer starts the next one (default
-     *              64 MiB; 0 = never by size; else at least 4096). The WAL retained is about {@code checkpointsKept}
-     *              times this, plus what is written while a checkpoint is being taken.
+     *              64 MiB; 0 = never by size; else at least 4096), or more once the images are larger (see
+     *              {@link #checkpointWalImagePercent(int)}). The WAL retained is at most about {@code checkpointsKept + 1}
+     *              times the trigger in force plus one batch: once a trigger's worth has come in while a checkpoint
+     *              is still being written, commits wait for it.
      */
     public AedbConfig checkpointWalBytes(final long bytes)
     {
         this.checkpointWalBytes = bytes;
+        return this;
+    }
+
+    /** @return the share of the newest image's size, in percent, below which the WAL trigger does not go. */
+    public int checkpointWalImagePercent()
+    {
+        return checkpointWalImagePercent;
+    }
+
+    /**
+     * @param percent a checkpoint by size starts once the WAL written since the last one passes the larger of
+     *                {@link #checkpointWalBytes(long)} and this share of the newest image's size (default 100; 0 = the
+     *                fixed trigger alone; at most 10,000). A checkpoint writes the whole state, so with a fixed trigger
+     *                its cost per committed byte grows with the store (a 1 GB store with a 64 MiB trigger writes 16
+     *                bytes of image per byte of WAL, and a checkpoint that takes longer than a trigger's worth of
+     *                commits holds commits back); at 100 % it writes at most one byte of image per byte of WAL
+     *                however large the store grows. The price: up to about one image's size more WAL kept and
+     *                replayed after a crash. Ignored when {@code checkpointWalBytes} is 0.
+     */
+    public AedbConfig checkpointWalImagePercent(final int percent)
+    {
+        this.checkpointWalImagePercent = percent;
         return this;
     }
 
@@ -471,6 +496,11 @@ public final class AedbConfig
         if (checkpointWalBytes < 0 || (checkpointWalBytes > 0 && checkpointWalBytes < 4096))
         {
             throw invalid("checkpointWalBytes must be 0 (never by size) or >= 4096, checkpointWalBytes=" + checkpointWalBytes);
+        }
+        if (checkpointWalImagePercent < 0 || checkpointWalImagePercent > 10_000)
+        {
+            throw invalid("checkpointWalImagePercent must be within 0..10000, checkpointWalImagePercent="
+                + checkpointWalImagePercent);
         }
         if (checkpointIntervalMillis < 0)
         {

@@ -331,6 +331,8 @@ class CheckpointTest
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointsKept(65).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(-1).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(100).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalImagePercent(-1).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalImagePercent(10_001).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointIntervalMillis(-5).conclude());
         config().checkpointWalBytes(0).checkpointIntervalMillis(0).checkpointsKept(1).conclude();
     }

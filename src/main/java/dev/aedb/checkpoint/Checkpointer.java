@@ -194,6 +194,13 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
         return e.isEmpty() ? 0 : e.get(0).seq();
     }
 
+    /** @return the newest checkpoint's image size in bytes, 0 when there is none. */
+    public long newestBytes()
+    {
+        final List<Manifest.Entry> e = entries;
+        return e.isEmpty() ? 0 : e.get(0).length();
+    }
+
     /** @return the newest checkpoint's image file, or null when there is none. */
     public Path newestFile()
     {

@@ -757,7 +757,26 @@ public final class CommitEngine implements AutoCloseable
      */
     private boolean checkpointBacklog()
     {
-        return config.checkpointWalBytes() > 0 && walBytesSinceCheckpoint >= config.checkpointWalBytes() && !checkpointer.idle();
+        final long trigger = walTrigger();
+        return trigger > 0 && walBytesSinceCheckpoint >= trigger && !checkpointer.idle();
+    }
+
+    /**
+     * The WAL bytes since the last checkpoint that make the next one due: {@code checkpointWalBytes}, or the newest
+     * image's size times {@code checkpointWalImagePercent} when that is larger, so that a checkpoint (which writes the
+     * whole state) never costs more than its share of the bytes committed; 0 = never by size.
+     */
+    private long walTrigger()
+    {
+        final long fixed = config.checkpointWalBytes();
+        if (fixed <= 0)
+        {
+            return 0;
+        }
+        final long image = checkpointer.newestBytes();
+        final int percent = config.checkpointWalImagePercent();
+        final long scaled = image > Long.MAX_VALUE / 10_000 ? Long.MAX_VALUE : image * percent / 100;
+        return Math.max(fixed, scaled);
     }
 
     /**
@@ -777,7 +796,8 @@ public final class CommitEngine implements AutoCloseable
             return false;
         }
         final boolean asked = !checkpointWaiters.isEmpty();
-        final boolean bySize = config.checkpointWalBytes() > 0 && walBytesSinceCheckpoint >= config.checkpointWalBytes();
+        final long trigger = walTrigger();
+        final boolean bySize = trigger > 0 && walBytesSinceCheckpoint >= trigger;
         final boolean byTime = config.checkpointIntervalMillis() > 0 && lastSeq > checkpointer.newestSeq()
             && System.nanoTime() - lastCheckpointNanos >= config.checkpointIntervalMillis() * 1_000_000;
         if (!asked && !bySize && !byTime)

@@ -23,6 +23,8 @@ import dev.aedb.model.RecoveryMode;
  * @param maxMutationsPerEnvelope  most mutations in one envelope.
  * @param ioFaults                 the instance's fault seam, {@link IoFaults#NONE} outside tests.
  * @param checkpointWalBytes       WAL bytes written since the last checkpoint that start the next one (0 = never).
+ * @param checkpointWalImagePercent the share of the newest image's size, in percent, below which that trigger does
+ *                                 not go (0 = the fixed trigger alone).
  * @param checkpointIntervalMillis time since the last checkpoint after which commits start the next one (0 = never).
  * @param checkpointsKept          checkpoints kept (and the WAL they need).
  * @param checkpointOnClose        whether a clean close checkpoints what was committed since the last one.
@@ -43,6 +45,7 @@ public record CommitSettings(
     int maxMutationsPerEnvelope,
     IoFaults ioFaults,
     long checkpointWalBytes,
+    int checkpointWalImagePercent,
     long checkpointIntervalMillis,
     int checkpointsKept,
     boolean checkpointOnClose,
