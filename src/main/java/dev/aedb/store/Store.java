@@ -48,6 +48,8 @@ public final class Store implements AutoCloseable
     private long gracesStarted;
     private long gracesEnded;
     private boolean graceRunning;
+    /** The visible head at the last {@link #reclaim()}: grace periods start only while it stands still. */
+    private long lastReclaimHead = -1;
     private long[] retireAddresses = new long[1024];
     private int retireHead;
     private int retireTail;
@@ -437,9 +439,13 @@ public final class Store implements AutoCloseable
             graceRunning = false;
             gracesEnded = gracesStarted;
         }
-        if (!graceRunning && retireTail > retireHead && retireGraces[retireTail - 1] > gracesEnded
+        final boolean headStill = head == lastReclaimHead;
+        lastReclaimHead = head;
+        if (headStill && !graceRunning && retireTail > retireHead && retireGraces[retireTail - 1] > gracesEnded
             && retireSeqs[retireTail - 1] >= minPin)
         {
+            // Only while no commit moves the head: when commits go on, readers move to newer heads and the seq rule
+            // frees at the next reclaims, and a grace period's slot scan would only add to every batch.
             registry.startGrace(); // covers every unlink so far; ends at a later reclaim, or now when no one reads
             gracesStarted++;
             graceRunning = true;
