@@ -1034,12 +1034,11 @@ public final class KeySpace
 
     static void freeNode(final Arena arena, final long node)
     {
-        final UnsafeBuffer b = arena.buffer(node);
-        final int o = Arena.offset(node);
-        freeVersionChain(arena, b.getLong(o + CHAIN_OFFSET));
-        arena.free(node, NodeDescriptor.nodeSize(b.getInt(o + LEVEL_OFFSET), b.getInt(o + KEY_LENGTH_OFFSET)));
+        freeVersionChain(arena, arena.buffer(node).getLong(Arena.offset(node) + CHAIN_OFFSET));
+        freeNodeRecord(arena, node);
     }
 
+    /** Frees the key record alone (its chain was freed, or belongs to a copy made by relocation). */
     static void freeNodeRecord(final Arena arena, final long node)
     {
         final UnsafeBuffer b = arena.buffer(node);

@@ -81,6 +81,27 @@ class RelocationTest
         model.put(k, (int)seq);
     }
 
+    /**
+     * Puts {@code keys} distinct random keys of eight digits (so string order is numeric order) with 16-byte values,
+     * one seq each, and publishes the last.
+     *
+     * @return the last seq.
+     */
+    private static long loadRandom(final Store store, final KeySpace ks, final TreeMap<Integer, Integer> model, final int keys,
+        final long seed)
+    {
+        final boolean[] created = new boolean[1];
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
+        final Random random = new Random(seed);
+        long seq = 0;
+        while (model.size() < keys)
+        {
+            put(ks, model, random.nextInt(100_000_000), ++seq, created, value);
+        }
+        store.publishVisible(seq);
+        return seq;
+    }
+
     @Test
     void shouldMoveRandomlyInsertedKeysIntoKeyOrderWhileWritesGoOn()
     {
@@ -245,15 +266,7 @@ class RelocationTest
         {
             final KeySpace ks = store.newKeySpace();
             final TreeMap<Integer, Integer> model = new TreeMap<>();
-            final boolean[] created = new boolean[1];
-            final UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
-            final Random random = new Random(11);
-            long seq = 0;
-            while (model.size() < Store.RELOCATE_MAX_RETIRED)
-            {
-                put(ks, model, random.nextInt(100_000_000), ++seq, created, value); // eight digits: string order is numeric order
-            }
-            store.publishVisible(seq);
+            final long seq = loadRandom(store, ks, model, Store.RELOCATE_MAX_RETIRED, 11);
             final int slot = store.registry().claim(seq);
             int steps = 0;
             while (store.relocate(64) > 0)
@@ -288,15 +301,7 @@ class RelocationTest
         {
             final KeySpace ks = store.newKeySpace();
             final TreeMap<Integer, Integer> model = new TreeMap<>();
-            final boolean[] created = new boolean[1];
-            final UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
-            final Random random = new Random(13);
-            long seq = 0;
-            while (model.size() < 2 * Store.RELOCATE_MAX_RETIRED)
-            {
-                put(ks, model, random.nextInt(100_000_000), ++seq, created, value);
-            }
-            store.publishVisible(seq);
+            final long seq = loadRandom(store, ks, model, 2 * Store.RELOCATE_MAX_RETIRED, 13);
             final long head = seq;
             int slot = store.registry().claim(head);
             long maxRetired = 0;
