@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -97,7 +98,7 @@ final class CheckpointImage
      * @throws IOException when a write, the fsync or the rename fails.
      */
     static Summary write(final Path directory, final long seq, final CatalogState catalog, final byte[] idempotency,
-        final int fromCycle, final long createdMicros, final IoFaults faults, final Runnable readDone) throws IOException
+        final int fromCycle, final long createdMicros, final IoFaults faults, final Runnable readDone, final AtomicLong progress) throws IOException
     {
         Files.createDirectories(directory);
         final String name = fileName(seq);
@@ -106,7 +107,7 @@ final class CheckpointImage
         Files.deleteIfExists(temp);
         boolean done = false;
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            StoreImageWriter writer = new StoreImageWriter(ch, HEADER_LENGTH, () -> Checkpointer.force(ch, faults)))
+            StoreImageWriter writer = new StoreImageWriter(ch, HEADER_LENGTH, () -> Checkpointer.force(ch, faults), progress))
         {
             final List<KeySpace> keySpaces = CatalogCodec.keySpaces(catalog);
             final byte[] catalogBytes = CatalogCodec.encode(catalog);

@@ -750,15 +750,43 @@ public final class CommitEngine implements AutoCloseable
     }
 
     /**
-     * Backpressure: a checkpoint is due by size while the previous one is still being written. Commits then wait in
-     * the queue (their callers wait as for any commit; {@code QUEUE_FULL} once it is full) until it ends, so the WAL
-     * kept stays below the kept checkpoints' intervals plus two triggers' worth, however fast commits come: without
-     * it, what a slow checkpoint let through grew with the commit rate.
+     * Backpressure: a checkpoint is due by size while the previous one is still being written, and that one is not
+     * keeping up. Commits then wait in the queue (their callers wait as for any commit; {@code QUEUE_FULL} once it is
+     * full) until it ends, so the WAL kept stays bounded however fast commits come: without it, what a slow checkpoint
+     * let through grew with the commit rate. The trigger follows the newest image; a store growing by inserts writes
+     * each checkpoint's image larger than the one whose size set the trigger (1.5 bytes of image per byte of WAL for
+     * 16 + 100-byte inserts), and held commits back for up to seconds while a checkpoint that was keeping well ahead of
+     * the WAL wrote the difference. So the WAL may pass the trigger by {@code checkpointWalImagePercent} of the record
+     * bytes the checkpoint has written beyond the newest image's size: in effect the trigger follows the image being
+     * written, and commits wait only when the checkpoint writes its image slower than they write WAL.
      */
     private boolean checkpointBacklog()
     {
         final long trigger = walTrigger();
-        return trigger > 0 && walBytesSinceCheckpoint >= trigger && !checkpointer.idle();
+        if (trigger <= 0 || walBytesSinceCheckpoint < trigger || checkpointer.idle())
+        {
+            return false;
+        }
+        return holdsBack(walBytesSinceCheckpoint, trigger, checkpointer.progressBytes(), checkpointer.newestBytes(),
+            config.checkpointWalImagePercent());
+    }
+
+    /**
+     * The backpressure rule of {@link #checkpointBacklog}, for a checkpoint being written.
+     *
+     * @param walSinceCapture WAL bytes written since that checkpoint's capture.
+     * @param trigger         {@link #walTrigger()}, above 0.
+     * @param imageWritten    record bytes that checkpoint has written so far.
+     * @param newestImage     the newest published image's size in bytes (0: none).
+     * @param percent         {@code checkpointWalImagePercent}.
+     * @return whether commits wait for it to end.
+     */
+    static boolean holdsBack(final long walSinceCapture, final long trigger, final long imageWritten,
+        final long newestImage, final int percent)
+    {
+        final long growth = Math.max(0, imageWritten - newestImage);
+        final long slack = growth > Long.MAX_VALUE / 10_000 ? Long.MAX_VALUE / 2 : growth * percent / 100;
+        return walSinceCapture - trigger >= slack;
     }
 
     /**

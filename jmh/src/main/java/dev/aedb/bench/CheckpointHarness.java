@@ -45,6 +45,7 @@ import java.util.stream.Stream;
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness commit-latency [rounds=5] [keys=1000000] [FULL,OS_BUFFERED] [rate=0]
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness write-rate [rounds=5] [keys=1000000]
  * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness disk-use [keys=1000000] [engines=aedb,aedb-kept1,lmdb,...]
+ * java -cp jmh/target/benchmarks.jar dev.aedb.bench.CheckpointHarness load-latency [seconds=20] [envelopes/s=0] [puts=100]
  * </pre>
  * Relaunches itself with the engine's JVM flags (and the peers', for {@code disk-use}) when this JVM lacks them. Stores
  * live under {@code java.io.tmpdir} and are deleted afterwards.
@@ -71,7 +72,7 @@ public final class CheckpointHarness
         }
         if (args.length == 0)
         {
-            System.err.println("usage: CheckpointHarness open-cost|recovery|commit-latency|write-rate|disk-use [args]");
+            System.err.println("usage: CheckpointHarness open-cost|recovery|commit-latency|write-rate|disk-use|load-latency [args]");
             System.exit(2);
             return;
         }
@@ -89,6 +90,7 @@ public final class CheckpointHarness
                 Arrays.stream(arg(rest, 2, "FULL,OS_BUFFERED").split(",")).map(Durability::valueOf).toList(),
                 intArg(rest, 3, 0));
             case "write-rate" -> writeRate(intArg(rest, 0, 5), intArg(rest, 1, 1_000_000));
+            case "load-latency" -> loadLatency(intArg(rest, 0, 20), intArg(rest, 1, 0), intArg(rest, 2, 100));
             case "disk-use" -> diskUse(intArg(rest, 0, 1_000_000),
                 List.of(arg(rest, 1, "aedb,aedb-kept1,lmdb,rocksdb,h2mvstore,chroniclemap,sqlite").split(",")));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -477,6 +479,81 @@ public final class CheckpointHarness
             {
                 BenchData.deleteRecursively(dir);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- a growing store: envelope latency under automatic checkpoints
+
+    /**
+     * A store growing by inserts, with the default automatic checkpoints: for {@code seconds}, envelopes of {@code puts}
+     * KvSets of new ascending keys ({@code BatchCommitBench}'s buffered SEQUENTIAL workload), back to back ({@code rate}
+     * 0) or scheduled at {@code rate} envelopes per second (latency from the scheduled start). Each checkpoint's image is
+     * larger than the last, whose size set the trigger. Prints the envelopes committed, their latency percentiles, how
+     * many took over 100 ms, and the checkpoints taken.
+     */
+    static void loadLatency(final int seconds, final int rate, final int puts)
+    {
+        final long interval = rate > 0 ? 1_000_000_000L / rate : 0;
+        final Path dir = BenchData.tempDir("load-latency");
+        try (AedbInstance db = AedbInstance.open(config(Durability.OS_BUFFERED), dir))
+        {
+            db.createProject(PROJECT);
+            final List<Mutation> batch = new ArrayList<>(puts);
+            final Latencies l = new Latencies(1 << 22);
+            long key = 0;
+            long slow = 0;
+            final long start = System.nanoTime();
+            final long end = start + seconds * 1_000_000_000L;
+            for (long n = 0; ; n++)
+            {
+                long t0 = System.nanoTime();
+                if (t0 >= end)
+                {
+                    break;
+                }
+                batch.clear();
+                for (int i = 0; i < puts; i++, key++)
+                {
+                    batch.add(new Mutation.KvSet(PROJECT, SCOPE, BenchData.key(key), BenchData.value(key)));
+                }
+                if (interval > 0)
+                {
+                    final long scheduled = start + n * interval;
+                    while (scheduled - t0 > 60_000)
+                    {
+                        java.util.concurrent.locks.LockSupport.parkNanos(scheduled - t0 - 50_000);
+                        t0 = System.nanoTime();
+                    }
+                    while (scheduled - t0 > 0)
+                    {
+                        Thread.onSpinWait();
+                        t0 = System.nanoTime();
+                    }
+                    t0 = scheduled;
+                }
+                final long called = System.nanoTime();
+                db.commit(TransactionEnvelope.of(batch));
+                final long t1 = System.nanoTime();
+                l.add(t1 - t0);
+                if (t1 - called > 50_000_000L)
+                {
+                    System.out.printf(Locale.ROOT, "load-latency: one commit took %,.1f ms at +%,.3f s (%,d keys)%n",
+                        (t1 - called) / 1e6, (called - start) / 1e9, key);
+                }
+                if (t1 - t0 > 100_000_000L)
+                {
+                    slow++;
+                }
+            }
+            final double elapsed = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "load-latency: %s, %d puts an envelope, %.1f s: %,d keys (%,.0f puts/s), "
+                + "newest checkpoint seq %,d, image %s%n", rate > 0 ? String.format(Locale.ROOT, "%,d envelopes/s", rate)
+                : "back to back", puts, elapsed, key, key / elapsed, db.newestCheckpointSeq(), images(dir));
+            System.out.printf(Locale.ROOT, "load-latency: envelopes %s; over 100 ms: %,d%n", l.summary(), slow);
+        }
+        finally
+        {
+            BenchData.deleteRecursively(dir);
         }
     }
 
