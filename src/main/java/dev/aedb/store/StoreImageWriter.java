@@ -117,6 +117,9 @@ public final class StoreImageWriter implements AutoCloseable
     private final List<Integer> segmentBlocks = new ArrayList<>();
     /** Per segment handed to the I/O thread: its CRC32C as handed over, and how the later links change it. */
     private final List<SegmentCrc> segmentCrcs = new ArrayList<>();
+    /** Per hash array handed to the I/O thread: its block's index and its CRC32C (set there). */
+    private final List<Integer> hashBlocks = new ArrayList<>();
+    private final List<SegmentCrc> hashCrcs = new ArrayList<>();
     private final ArrayBlockingQueue<UnsafeBuffer> pool = new ArrayBlockingQueue<>(STAGING_SEGMENTS);
     private final long[] last = new long[MAX_LEVEL];
     private final CRC32C crc = new CRC32C();
@@ -131,7 +134,9 @@ public final class StoreImageWriter implements AutoCloseable
     private long position;
     private long recordBytes;
     private final AtomicLong progress;
-    private UnsafeBuffer pairs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16 * 4096, 64));
+    /** (hash, address) per key of the key space being written; grown by doubling, freed at {@link #close()}. */
+    private OffHeap.Allocation pairMemory = OffHeap.allocate(16 * 4096, 64);
+    private UnsafeBuffer pairs = pairMemory.buffer();
     private int pairCount;
     private final long[] batchNodes = new long[READ_BATCH];
     private final long[] batchVersions = new long[READ_BATCH];
@@ -325,9 +330,11 @@ public final class StoreImageWriter implements AutoCloseable
     {
         if ((pairCount + 1) * 16L > pairs.capacity())
         {
-            final UnsafeBuffer bigger = new UnsafeBuffer(BufferUtil.allocateDirectAligned(pairs.capacity() * 2, 64));
-            bigger.putBytes(0, pairs, 0, pairCount * 16);
-            pairs = bigger; // the old buffer's memory goes with its ByteBuffer
+            final OffHeap.Allocation bigger = OffHeap.allocate(pairs.capacity() * 2, 64);
+            OffHeap.copy(pairs.addressOffset(), bigger.buffer().addressOffset(), pairCount * 16L);
+            pairMemory.free();
+            pairMemory = bigger;
+            pairs = bigger.buffer();
         }
         pairs.putLong(pairCount * 16, hash);
         pairs.putLong(pairCount * 16 + 8, address);
@@ -341,8 +348,10 @@ public final class StoreImageWriter implements AutoCloseable
         {
             slots <<= 1;
         }
-        final ByteBuffer memory = BufferUtil.allocateDirectAligned(slots * 8, PAGE); // comes zeroed
-        final UnsafeBuffer table = new UnsafeBuffer(memory);
+        // OffHeap, not allocateDirect, for this array and the sorted pairs: a direct buffer's zeroing in one call
+        // holds up every safepoint (171 ms for the 128 MiB array of a 4 M-key store stalled every commit)
+        final OffHeap.Allocation memory = OffHeap.allocateZeroed(slots * 8, PAGE);
+        final UnsafeBuffer table = memory.buffer();
         final int mask = slots - 1;
         // Inserting in key order would touch the array at random (a cache and TLB miss per key at 1 M keys); a counting
         // sort of the pairs by their home slot's bucket first makes the insertion sweep the array in order. Linear
@@ -358,7 +367,8 @@ public final class StoreImageWriter implements AutoCloseable
         {
             starts[b + 1] += starts[b];
         }
-        final UnsafeBuffer sorted = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(16, pairCount * 16), 64));
+        final OffHeap.Allocation sortedMemory = OffHeap.allocate(Math.max(16, pairCount * 16), 64);
+        final UnsafeBuffer sorted = sortedMemory.buffer();
         for (int p = 0; p < pairCount; p++)
         {
             final long h = pairs.getLong(p * 16);
@@ -376,9 +386,7 @@ public final class StoreImageWriter implements AutoCloseable
             }
             table.putLong(i << 3, (h & ~ADDRESS_MASK) | sorted.getLong(p * 16 + 8));
         }
-        crc.reset();
-        crc.update(memory.duplicate().clear());
-        final int value = (int)crc.getValue();
+        sortedMemory.free();
         final long at = position;
         final long bytes = slots * 8L;
         if (pendingHashBytes.get() + bytes > MAX_PENDING_HASH_BYTES)
@@ -386,9 +394,17 @@ public final class StoreImageWriter implements AutoCloseable
             io.drain(); // many key spaces in one segment could otherwise queue their arrays without bound
         }
         pendingHashBytes.addAndGet(bytes);
-        io.submit(() -> writeFully(memory.duplicate().clear(), at), () -> pendingHashBytes.addAndGet(-bytes));
+        final SegmentCrc c = new SegmentCrc(slots * 8);
+        hashCrcs.add(c);
+        hashBlocks.add(blocks.size());
+        // the I/O thread takes the CRC32C as it writes (through a direct buffer: a file write needs one), then frees
+        io.submit(() -> c.handedOver = io.writeFrom(table, channel, at), () ->
+        {
+            memory.free();
+            pendingHashBytes.addAndGet(-bytes);
+        });
         countWritten(bytes);
-        blocks.add(new Block(KIND_HASH, position, slots * 8, value));
+        blocks.add(new Block(KIND_HASH, position, slots * 8, 0)); // its CRC once the I/O thread has written it
         position += slots * 8L;
         return blocks.size() - 1;
     }
@@ -497,7 +513,7 @@ public final class StoreImageWriter implements AutoCloseable
         {
             if (buffer.capacity() == SEGMENT_BYTES)
             {
-                buffer.setMemory(0, length, (byte)0);
+                OffHeap.zero(buffer.addressOffset(), length); // a direct buffer: its address is its memory's
                 pool.add(buffer);
             }
         });
@@ -543,6 +559,12 @@ public final class StoreImageWriter implements AutoCloseable
             final Block b = blocks.get(i);
             final SegmentCrc c = segmentCrcs.get(segment);
             blocks.set(i, new Block(b.kind(), b.position(), b.length(), c.handedOver ^ c.patches));
+        }
+        for (int k = 0; k < hashBlocks.size(); k++)
+        {
+            final int i = hashBlocks.get(k);
+            final Block b = blocks.get(i);
+            blocks.set(i, new Block(b.kind(), b.position(), b.length(), hashCrcs.get(k).handedOver));
         }
         return blocks;
     }
@@ -591,6 +613,36 @@ public final class StoreImageWriter implements AutoCloseable
         });
         private volatile Throwable failure;
         private final CRC32C crc = new CRC32C();
+        private ByteBuffer scratch;
+
+        /**
+         * I/O thread: writes {@code source} at {@code at}, {@link OffHeap#CHUNK} bytes at a time through a direct
+         * buffer of its own (a file write needs a ByteBuffer, and copying in chunks keeps safepoints reachable).
+         *
+         * @return the CRC32C of what it wrote.
+         */
+        int writeFrom(final UnsafeBuffer source, final FileChannel channel, final long at) throws IOException
+        {
+            if (scratch == null)
+            {
+                scratch = ByteBuffer.allocateDirect(OffHeap.CHUNK);
+            }
+            crc.reset();
+            final long scratchAddress = org.agrona.BufferUtil.address(scratch);
+            for (int done = 0; done < source.capacity(); done += OffHeap.CHUNK)
+            {
+                final int n = Math.min(OffHeap.CHUNK, source.capacity() - done);
+                OffHeap.copy(source.addressOffset() + done, scratchAddress, n);
+                scratch.clear().limit(n);
+                crc.update(scratch.duplicate());
+                long p = at + done;
+                while (scratch.hasRemaining())
+                {
+                    p += channel.write(scratch, p);
+                }
+            }
+            return (int)crc.getValue();
+        }
 
         /** I/O thread: the CRC32C of {@code bytes}' remaining bytes. */
         int crc(final ByteBuffer bytes)
@@ -702,5 +754,6 @@ public final class StoreImageWriter implements AutoCloseable
         io.close();
         current = null;
         held = null;
+        pairMemory.free();
     }
 }
