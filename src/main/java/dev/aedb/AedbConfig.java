@@ -331,8 +331,11 @@ public final class AedbConfig
      *                its cost per committed byte grows with the store (a 1 GB store with a 64 MiB trigger writes 16
      *                bytes of image per byte of WAL, and a checkpoint that takes longer than a trigger's worth of
      *                commits holds commits back); at 100 % it writes at most one byte of image per byte of WAL
-     *                however large the store grows. The price: up to about one image's size more WAL kept and
-     *                replayed after a crash. Ignored when {@code checkpointWalBytes} is 0.
+     *                however large the store grows. While a checkpoint is being written, commits wait for it once
+     *                the WAL since its start passes the trigger by more than this share of what it has written beyond
+     *                the newest image (a growing store's image outgrows the one that set the trigger). The price: up
+     *                to about one image's size more WAL kept and replayed after a crash. Ignored when {@code
+     *                checkpointWalBytes} is 0.
      */
     public AedbConfig checkpointWalImagePercent(final int percent)
     {
