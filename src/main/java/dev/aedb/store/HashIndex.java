@@ -1,5 +1,6 @@
 package dev.aedb.store;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -36,6 +37,12 @@ final class HashIndex
     static final int MIGRATE_SLOTS = 16;
     /** Arrays at least this large (slots) are allocated ahead by the preparation agent: zeroing 128 MiB takes ~90 ms. */
     private static final int BACKGROUND_ALLOCATION_SLOTS = 1 << 18;
+    /**
+     * Arrays of this size and more come from {@link OffHeap} (zeroed without holding up safepoints; not counted as
+     * direct memory, so a dropped one waits for a GC that collects its buffer), smaller ones are direct buffers (their
+     * zeroing takes ~2 ms at most).
+     */
+    private static final int OFF_HEAP_BYTES = 4 << 20;
 
     private final KeySpace keySpace;
     private final PreparationAgent preparer;
@@ -94,9 +101,14 @@ final class HashIndex
 
     private static UnsafeBuffer allocate(final int capacity)
     {
+        final int bytes = capacity * 8;
+        if (bytes < OFF_HEAP_BYTES)
+        {
+            return new UnsafeBuffer(BufferUtil.allocateDirectAligned(bytes, 64)); // direct buffers come zeroed
+        }
         // not allocateDirect: its zeroing in one call holds up every safepoint (200 ms for the 256 MiB array of 32 M
         // slots); freed once no reader holds the buffer
-        return OffHeap.allocateZeroed(capacity * 8, 64).buffer();
+        return OffHeap.allocateZeroed(bytes, 64).buffer();
     }
 
     /** A 64-bit hash of the key bytes (mixes 8-byte words, then a finaliser). */
