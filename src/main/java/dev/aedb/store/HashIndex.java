@@ -40,7 +40,7 @@ final class HashIndex
     /**
      * Arrays of this size and more come from {@link OffHeap} (zeroed without holding up safepoints; not counted as
      * direct memory, so a dropped one waits for a GC that collects its buffer), smaller ones are direct buffers (their
-     * zeroing takes ~2 ms at most).
+     * zeroing takes ~3 ms at most, scaling the ~200 ms of 256 MiB).
      */
     private static final int OFF_HEAP_BYTES = 4 << 20;
 
