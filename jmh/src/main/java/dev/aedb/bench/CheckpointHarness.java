@@ -518,18 +518,7 @@ public final class CheckpointHarness
                 }
                 if (interval > 0)
                 {
-                    final long scheduled = start + n * interval;
-                    while (scheduled - t0 > 60_000)
-                    {
-                        java.util.concurrent.locks.LockSupport.parkNanos(scheduled - t0 - 50_000);
-                        t0 = System.nanoTime();
-                    }
-                    while (scheduled - t0 > 0)
-                    {
-                        Thread.onSpinWait();
-                        t0 = System.nanoTime();
-                    }
-                    t0 = scheduled;
+                    t0 = awaitSchedule(start + n * interval);
                 }
                 final long called = System.nanoTime();
                 db.commit(TransactionEnvelope.of(batch));
@@ -584,18 +573,7 @@ public final class CheckpointHarness
             long t0 = System.nanoTime();
             if (interval > 0)
             {
-                final long scheduled = start + n * interval;
-                while (scheduled - t0 > 60_000)
-                {
-                    java.util.concurrent.locks.LockSupport.parkNanos(scheduled - t0 - 50_000);
-                    t0 = System.nanoTime();
-                }
-                while (scheduled - t0 > 0)
-                {
-                    Thread.onSpinWait();
-                    t0 = System.nanoTime();
-                }
-                t0 = scheduled;
+                t0 = awaitSchedule(start + n * interval);
             }
             db.commit(new Mutation.KvSet(PROJECT, SCOPE, keyBytes[k], BenchData.writeValue(n++)));
             final long t1 = System.nanoTime();
@@ -610,6 +588,28 @@ public final class CheckpointHarness
                 break;
             }
         }
+    }
+
+    /**
+     * Open loop: waits until {@code scheduled} ({@code System.nanoTime()}), parking until 50 µs before it and spinning
+     * the rest.
+     *
+     * @return {@code scheduled}, the start a latency is taken from (time spent behind schedule counts).
+     */
+    private static long awaitSchedule(final long scheduled)
+    {
+        long now = System.nanoTime();
+        while (scheduled - now > 60_000)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(scheduled - now - 50_000);
+            now = System.nanoTime();
+        }
+        while (scheduled - now > 0)
+        {
+            Thread.onSpinWait();
+            now = System.nanoTime();
+        }
+        return scheduled;
     }
 
     /** Latency samples in nanoseconds. */
