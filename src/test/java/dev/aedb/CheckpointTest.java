@@ -328,13 +328,16 @@ class CheckpointTest
     void shouldRefuseCheckpointSettingsOutOfRange()
     {
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointsKept(0).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointPacedBytesPerSecond(-1).conclude());
+        TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointPacedBytesPerSecond((1 << 20) - 1).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointsKept(65).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(-1).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalBytes(100).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalImagePercent(-1).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointWalImagePercent(10_001).conclude());
         TestSupport.expect(ErrorCode.INVALID_CONFIG, () -> config().checkpointIntervalMillis(-5).conclude());
-        config().checkpointWalBytes(0).checkpointIntervalMillis(0).checkpointsKept(1).conclude();
+        config().checkpointWalBytes(0).checkpointIntervalMillis(0).checkpointsKept(1).checkpointPacedBytesPerSecond(0).conclude();
+        config().checkpointPacedBytesPerSecond(1 << 20).conclude();
     }
 
     private List<Path> images() throws Exception

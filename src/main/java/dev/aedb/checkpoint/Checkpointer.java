@@ -83,6 +83,8 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
     private final IoFaults faults;
     private final WalRetention walRetention;
     private final Consumer<AedbException> failStop;
+    private final java.util.function.LongSupplier lastWalSyncNanos;
+    private final long pacedBytesPerSecond;
     private final AtomicReference<Capture> next = new AtomicReference<>();
     private final WakeableIdleStrategy idleStrategy = new WakeableIdleStrategy(0, 0, 1_000_000, 100_000_000, this);
     private volatile boolean busy;
@@ -108,10 +110,15 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
      * @param dataDirectory the database's directory.
      * @param keep          checkpoints kept (at least 1).
      * @param loaded        what recovery found: the manifest generation and its entries.
+     * @param lastWalSyncNanos    when the WAL last synced durable commits ({@code System.nanoTime()}).
+     * @param pacedBytesPerSecond the image's write rate while such syncs are recent (within 10 ms); 0 = never paced.
      */
     public Checkpointer(final Path dataDirectory, final Store store, final int keep, final IoFaults faults,
-        final CheckpointRecovery.Loaded loaded, final WalRetention walRetention, final Consumer<AedbException> failStop)
+        final CheckpointRecovery.Loaded loaded, final WalRetention walRetention, final Consumer<AedbException> failStop,
+        final java.util.function.LongSupplier lastWalSyncNanos, final long pacedBytesPerSecond)
     {
+        this.lastWalSyncNanos = lastWalSyncNanos;
+        this.pacedBytesPerSecond = pacedBytesPerSecond;
         this.directory = dataDirectory.resolve(DIRECTORY);
         this.store = store;
         this.keep = keep;
@@ -329,7 +336,7 @@ public final class Checkpointer implements Agent, WakeableIdleStrategy.Condition
             try
             {
                 image = CheckpointImage.write(directory, c.seq(), c.catalog(), c.idempotency().get(), c.fromCycle(),
-                    System.currentTimeMillis() * 1000, faults, unpin, progress);
+                    System.currentTimeMillis() * 1000, faults, unpin, progress, new CheckpointPacer(lastWalSyncNanos, pacedBytesPerSecond));
             }
             finally
             {

@@ -164,7 +164,7 @@ public final class CommitEngine implements AutoCloseable
         final Path walDirectory = dataDirectory.resolve(WalReplay.WAL_DIRECTORY);
         this.checkpointer = new Checkpointer(dataDirectory, store, config.checkpointsKept(), config.ioFaults(), loaded,
             (cycle, stepwise) -> WalReader.deleteCyclesBelow(walDirectory, cycle, config.ioFaults(), c -> !stepwise || wal.holds(c)),
-            this::checkpointFailStop);
+            this::checkpointFailStop, wal::lastSyncNanos, config.checkpointPacedBytesPerSecond());
 
         this.config = config;
         this.store = store;

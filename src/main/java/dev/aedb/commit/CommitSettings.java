@@ -29,6 +29,7 @@ import dev.aedb.model.RecoveryMode;
  * @param checkpointsKept          checkpoints kept (and the WAL they need).
  * @param checkpointOnClose        whether a clean close checkpoints what was committed since the last one.
  * @param relocateInIdleTime       whether the idle sequencer moves key records into key order in memory.
+ * @param checkpointPacedBytesPerSecond a checkpoint image's write rate while durable commits sync (0 = never paced).
  */
 public record CommitSettings(
     Durability durability,
@@ -49,6 +50,7 @@ public record CommitSettings(
     long checkpointIntervalMillis,
     int checkpointsKept,
     boolean checkpointOnClose,
-    boolean relocateInIdleTime)
+    boolean relocateInIdleTime,
+    long checkpointPacedBytesPerSecond)
 {
 }

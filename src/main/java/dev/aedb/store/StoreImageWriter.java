@@ -42,7 +42,8 @@ import static dev.aedb.store.NodeDescriptor.NEXT_OFFSET;
  * Reading: the writer's thread pins a reader slot at the seq for the whole write (the caller does), and reads the key
  * spaces with the reader-side methods only, while the sequencer goes on committing. Writing: a segment is kept in
  * memory until the next one is full (links into it are then rare) and then handed to the writer's I/O thread, which
- * writes segments, hash arrays, the rare later links and the periodic fsyncs in that order, while this thread reads on.
+ * writes segments, hash arrays, the rare later links and the periodic fsyncs (page cache only) in that order, while
+ * this thread reads on; segment and hash array writes go out in paced pieces of {@value #WRITE_PIECE} bytes at most.
  * A segment's CRC32C is taken as it is handed over and moved with each later link ({@link Crc32cPatch}): nothing is
  * read back.
  * Off-heap staging: three segments, the hash array being built and at most 64 MiB of built ones not yet written, and
@@ -86,6 +87,23 @@ public final class StoreImageWriter implements AutoCloseable
     {
     }
 
+    /**
+     * Paces the image's writes: called on the I/O thread before each write of a segment's or hash array's bytes (at
+     * most {@value #WRITE_PIECE} of them), it may wait before the write goes ahead.
+     */
+    @FunctionalInterface
+    public interface Pacer
+    {
+        /** A pacer that never waits. */
+        Pacer NONE = bytes -> { };
+
+        /**
+         * @param bytes the length of the write about to be issued.
+         * @throws InterruptedIOException when the I/O thread is interrupted while it waits.
+         */
+        void beforeWrite(int bytes) throws InterruptedIOException;
+    }
+
     /** Makes what was written so far durable (the checkpointer's fsync, with its failure handling). */
     @FunctionalInterface
     public interface Flusher
@@ -94,8 +112,17 @@ public final class StoreImageWriter implements AutoCloseable
         void flush() throws IOException;
     }
 
-    /** Written bytes after which the image is flushed, so a WAL fsync never waits behind a whole image's writeback. */
+    /**
+     * Written bytes after which the image is flushed, so a WAL fsync never waits behind a whole image's writeback
+     * (only when the image goes through the page cache: a direct channel leaves no dirty pages behind).
+     */
     static final long FLUSH_EVERY_BYTES = 16L << 20;
+    /**
+     * The longest single write of segment or hash array bytes. Through a direct channel, a write's requests are all
+     * queued on the device at once, and a WAL sync issued meanwhile waits behind them: a 4 MiB write in one call
+     * doubled a durable commit's p99 during a checkpoint; in pieces of 256 KiB it waits for at most one.
+     */
+    public static final int WRITE_PIECE = 256 << 10;
     /** Keys written between two yields of the core (a power of two). */
     private static final int YIELD_EVERY_KEYS = 64;
     /** Key records gathered (with their versions) before any is copied. */
@@ -108,7 +135,10 @@ public final class StoreImageWriter implements AutoCloseable
     private static final long MAX_PENDING_HASH_BYTES = 64L << 20;
 
     private final FileChannel channel;
+    /** Where segments and hash arrays go: {@link #channel} itself, or the same file opened for direct I/O. */
+    private final FileChannel bulk;
     private final Flusher flusher;
+    private final Pacer pacer;
     private final IoLane io;
     /** Bytes of hash arrays handed to the I/O thread and not yet written (segments are bounded by the staging pool). */
     private final AtomicLong pendingHashBytes = new AtomicLong();
@@ -168,8 +198,31 @@ public final class StoreImageWriter implements AutoCloseable
      */
     public StoreImageWriter(final FileChannel channel, final long position, final Flusher flusher, final AtomicLong progress)
     {
+        this(channel, channel, position, flusher, progress, Pacer.NONE);
+    }
+
+    /**
+     * @param channel  the image file, open for writing: the rare later links (8 bytes into a segment already written)
+     *                 go through it.
+     * @param bulk     where the segments and hash arrays are written: {@code channel}, or the same file opened with
+     *                 {@code O_DIRECT} (every block is page-aligned, a multiple of the page size long and written from
+     *                 page-aligned memory). A direct channel puts the bytes on the device as they are written instead of
+     *                 in dirty pages that the next fsync (the image's or, on a file system that journals in order, the
+     *                 WAL's) pushes out in one burst, and it is not flushed every {@value #FLUSH_EVERY_BYTES}.
+     * @param position where the first block goes (page-aligned).
+     * @param flusher  see {@link #StoreImageWriter(FileChannel, long, Flusher)}; not called when {@code bulk} is a
+     *                 channel of its own.
+     * @param progress see {@link #StoreImageWriter(FileChannel, long, Flusher, AtomicLong)}.
+     * @param pacer    called before each write of at most {@value #WRITE_PIECE} bytes to {@code bulk}, on the I/O
+     *                 thread.
+     */
+    public StoreImageWriter(final FileChannel channel, final FileChannel bulk, final long position, final Flusher flusher,
+        final AtomicLong progress, final Pacer pacer)
+    {
         this.progress = progress;
         this.channel = channel;
+        this.bulk = bulk;
+        this.pacer = pacer;
         this.position = position;
         this.flusher = flusher;
         for (int i = 0; i < STAGING_SEGMENTS; i++)
@@ -398,7 +451,7 @@ public final class StoreImageWriter implements AutoCloseable
         hashCrcs.add(c);
         hashBlocks.add(blocks.size());
         // the I/O thread takes the CRC32C as it writes (through a direct buffer: a file write needs one), then frees
-        io.submit(() -> c.handedOver = io.writeFrom(table, channel, at), () ->
+        io.submit(() -> c.handedOver = io.writeFrom(table, bulk, at, pacer), () ->
         {
             memory.free();
             pendingHashBytes.addAndGet(-bytes);
@@ -434,7 +487,7 @@ public final class StoreImageWriter implements AutoCloseable
         {
             final ByteBuffer patch = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
             patch.putLong(0, to);
-            writeFully(patch, at);
+            writeFully(channel, patch, at);
         });
     }
 
@@ -508,7 +561,13 @@ public final class StoreImageWriter implements AutoCloseable
             final ByteBuffer bytes = buffer.byteBuffer().duplicate();
             bytes.clear().limit(length);
             c.handedOver = io.crc(bytes.duplicate());
-            writeFully(bytes, at);
+            for (int done = 0; done < length; done += WRITE_PIECE)
+            {
+                final int n = Math.min(WRITE_PIECE, length - done);
+                pacer.beforeWrite(n);
+                bytes.limit(done + n).position(done);
+                writeFully(bulk, bytes, at + done);
+            }
         }, () ->
         {
             if (buffer.capacity() == SEGMENT_BYTES)
@@ -523,6 +582,10 @@ public final class StoreImageWriter implements AutoCloseable
     /** Counts bytes handed to the I/O thread and queues an fsync after every {@value #FLUSH_EVERY_BYTES}. */
     private void countWritten(final long bytes)
     {
+        if (bulk != channel)
+        {
+            return;
+        }
         unflushed += bytes;
         if (unflushed >= FLUSH_EVERY_BYTES)
         {
@@ -569,12 +632,12 @@ public final class StoreImageWriter implements AutoCloseable
         return blocks;
     }
 
-    private void writeFully(final ByteBuffer bytes, final long at) throws IOException
+    private static void writeFully(final FileChannel to, final ByteBuffer bytes, final long at) throws IOException
     {
         long p = at;
         while (bytes.hasRemaining())
         {
-            p += channel.write(bytes, p);
+            p += to.write(bytes, p);
         }
     }
 
@@ -616,30 +679,28 @@ public final class StoreImageWriter implements AutoCloseable
         private ByteBuffer scratch;
 
         /**
-         * I/O thread: writes {@code source} at {@code at}, {@link OffHeap#CHUNK} bytes at a time through a direct
-         * buffer of its own (a file write needs a ByteBuffer, and copying in chunks keeps safepoints reachable).
+         * I/O thread: writes {@code source} at {@code at}, {@value #WRITE_PIECE} bytes at a time through a page-aligned
+         * direct buffer of its own (a file write needs a ByteBuffer, a direct channel page-aligned memory, and copying
+         * in pieces keeps safepoints reachable), each piece after {@code pacer} let it go.
          *
          * @return the CRC32C of what it wrote.
          */
-        int writeFrom(final UnsafeBuffer source, final FileChannel channel, final long at) throws IOException
+        int writeFrom(final UnsafeBuffer source, final FileChannel channel, final long at, final Pacer pacer) throws IOException
         {
             if (scratch == null)
             {
-                scratch = ByteBuffer.allocateDirect(OffHeap.CHUNK);
+                scratch = BufferUtil.allocateDirectAligned(WRITE_PIECE, PAGE);
             }
             crc.reset();
-            final long scratchAddress = org.agrona.BufferUtil.address(scratch);
-            for (int done = 0; done < source.capacity(); done += OffHeap.CHUNK)
+            final long scratchAddress = BufferUtil.address(scratch);
+            for (int done = 0; done < source.capacity(); done += WRITE_PIECE)
             {
-                final int n = Math.min(OffHeap.CHUNK, source.capacity() - done);
+                final int n = Math.min(WRITE_PIECE, source.capacity() - done);
                 OffHeap.copy(source.addressOffset() + done, scratchAddress, n);
                 scratch.clear().limit(n);
                 crc.update(scratch.duplicate());
-                long p = at + done;
-                while (scratch.hasRemaining())
-                {
-                    p += channel.write(scratch, p);
-                }
+                pacer.beforeWrite(n);
+                writeFully(channel, scratch, at + done);
             }
             return (int)crc.getValue();
         }

@@ -82,6 +82,8 @@ public final class ChronicleWal implements AutoCloseable
     private long writePosition = -1;
     private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
     private long unsyncedBytes;
+    /** {@code System.nanoTime()} at the end of the last {@link #sync()} that synced frames; long ago at first. */
+    private volatile long lastSyncNanos = System.nanoTime() - Long.MAX_VALUE / 2;
     // where the log ends: the cycle, the position of the next excerpt header, the last WAL index (-1 = none in the cycle)
     private volatile long cycleFloorMillis;
     private final java.util.function.LongSupplier clock;
@@ -585,9 +587,21 @@ public final class ChronicleWal implements AutoCloseable
         if (appender != null)
         {
             appender.sync();
+            lastSyncNanos = System.nanoTime();
         }
         unsyncedBytes = 0;
         faults.crashPoint(IoFaults.WAL_AFTER_SYNC);
+    }
+
+    /**
+     * Any thread: when durable commits last synced the WAL, so that a checkpoint image can yield the disk to them
+     * (§12 of docs/design.md).
+     *
+     * @return {@code System.nanoTime()} at the end of the last {@link #sync()} of frames; long ago when none.
+     */
+    public long lastSyncNanos()
+    {
+        return lastSyncNanos;
     }
 
     /**

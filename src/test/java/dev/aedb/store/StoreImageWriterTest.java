@@ -198,6 +198,91 @@ class StoreImageWriterTest
         }
     }
 
+    /**
+     * The same key space written through the page cache and through a second channel (opened with {@code O_DIRECT}
+     * where the file system offers it): the files are byte for byte the same, the second is never flushed by the
+     * writer, and every one of its block writes went past the pacer in pieces of at most {@link
+     * StoreImageWriter#WRITE_PIECE}, the pieces adding up to the blocks.
+     */
+    @Test
+    void shouldWriteTheSameBytesThroughADirectChannelInPacedPieces() throws IOException
+    {
+        final long seed = Long.getLong("aedb.image.seed", System.nanoTime());
+        System.out.println("StoreImageWriterTest direct seed: -Daedb.image.seed=" + seed);
+        final Random random = new Random(seed);
+        try (Store store = new Store(dir.resolve("store"), 16 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final boolean[] created = new boolean[1];
+            long seq = 0;
+            for (int i = 0; i < 150_000; i++)
+            {
+                final byte[] kb = ("d" + Integer.toString(random.nextInt(1 << 30), 36)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final byte[] value = new byte[i == 1000 ? 5 << 20 : random.nextInt(200)]; // one larger than a segment
+                random.nextBytes(value);
+                final long node = ks.findOrInsert(new UnsafeBuffer(kb), 0, kb.length, created);
+                seq++;
+                ks.push(node, seq, false, new UnsafeBuffer(value), 0, value.length);
+                store.publishVisible(seq);
+            }
+            final Path viaCache = dir.resolve("cached");
+            final int[] cacheFlushes = new int[1];
+            final List<StoreImageWriter.Block> cacheBlocks;
+            try (FileChannel ch = FileChannel.open(viaCache, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StoreImageWriter writer = new StoreImageWriter(ch, 4096, () -> cacheFlushes[0]++))
+            {
+                writer.write(ks, seq);
+                cacheBlocks = writer.finish();
+            }
+
+            final Path viaBulk = dir.resolve("bulk");
+            final int[] bulkFlushes = new int[1];
+            final List<Integer> pieces = new ArrayList<>();
+            final List<StoreImageWriter.Block> bulkBlocks;
+            try (FileChannel ch = FileChannel.open(viaBulk, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileChannel bulk = openBulk(viaBulk);
+                StoreImageWriter writer = new StoreImageWriter(ch, bulk, 4096, () -> bulkFlushes[0]++,
+                    new java.util.concurrent.atomic.AtomicLong(), pieces::add)) // the I/O thread alone adds
+            {
+                writer.write(ks, seq);
+                bulkBlocks = writer.finish(); // waits for the I/O thread: its adds are visible after
+            }
+            assertEquals(cacheBlocks, bulkBlocks);
+            assertEquals(-1L, java.nio.file.Files.mismatch(viaCache, viaBulk), "the two images differ");
+            assertTrue(cacheFlushes[0] > 0, "an image of " + cacheBlocks.size() + " blocks through the page cache was never flushed");
+            assertEquals(0, bulkFlushes[0], "a channel of its own is not flushed every 16 MiB");
+            long blockBytes = 0;
+            for (final StoreImageWriter.Block b : bulkBlocks)
+            {
+                blockBytes += b.length();
+            }
+            long pieceBytes = 0;
+            for (final int n : pieces)
+            {
+                assertTrue(n > 0 && n <= StoreImageWriter.WRITE_PIECE, "a piece of " + n + " bytes");
+                pieceBytes += n;
+            }
+            assertEquals(blockBytes, pieceBytes);
+            assertTrue(pieces.size() >= blockBytes / StoreImageWriter.WRITE_PIECE, pieces.size() + " pieces");
+        }
+    }
+
+    /** The file opened again with {@code O_DIRECT}, or as a plain second channel where the file system has none. */
+    private static FileChannel openBulk(final Path file) throws IOException
+    {
+        try
+        {
+            final FileChannel direct = FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            System.out.println("StoreImageWriterTest: O_DIRECT channel");
+            return direct;
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            System.out.println("StoreImageWriterTest: no O_DIRECT here (" + ex + "), a second buffered channel");
+            return FileChannel.open(file, StandardOpenOption.WRITE);
+        }
+    }
+
     @Test
     void shouldRethrowAFailedFsyncOfTheIoThreadOnTheWritersThread() throws IOException
     {
