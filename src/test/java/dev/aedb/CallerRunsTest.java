@@ -4,7 +4,8 @@ import dev.aedb.model.CommitResult;
 import dev.aedb.model.Durability;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.TransactionEnvelope;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * OS_BUFFERED, agents on threads: blocking commits run their own batch when the cycle lock is free, and the sequencer
+ * OS_BUFFERED and FULL, agents on threads: blocking commits run their own batch when the cycle lock is free (FULL: and
+ * uncontended), and the sequencer
  * thread runs the rest (asynchronous commits, syncs, what callers leave queued). Several blocking writers, an
  * asynchronous one and syncs at once, with checkpoints triggered by size: every acknowledged commit has its own seq,
  * the seqs are dense, every value reads back, and the same after a reopen (which replays what the last checkpoint does
@@ -33,8 +35,9 @@ class CallerRunsTest
     @TempDir
     Path dir;
 
-    @Test
-    void shouldGiveDenseSeqsAndKeepEveryCommitWhenCallersAndTheSequencerShareTheCycle() throws Exception
+    @ParameterizedTest
+    @EnumSource(value = Durability.class, names = {"OS_BUFFERED", "FULL"})
+    void shouldGiveDenseSeqsAndKeepEveryCommitWhenCallersAndTheSequencerShareTheCycle(final Durability durability) throws Exception
     {
         final long seed = Long.getLong("aedb.callerruns.seed", System.nanoTime());
         System.out.println("CallerRunsTest seed: -Daedb.callerruns.seed=" + seed);
@@ -43,7 +46,7 @@ class CallerRunsTest
         final ConcurrentLinkedQueue<Long> seqs = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         final long first;
-        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().durability(Durability.OS_BUFFERED)
+        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().durability(durability)
             .checkpointWalBytes(256 << 10), dir))
         {
             db.createProject("p");
@@ -133,10 +136,11 @@ class CallerRunsTest
      * channel, and the WAL's pre-allocation channel (written every MiB) would then refuse every later commit. Its
      * commits still succeed (through the sequencer) and its flag stays set.
      */
-    @Test
-    void shouldCommitFromAnInterruptedCallerWithoutHarmingTheWal()
+    @ParameterizedTest
+    @EnumSource(value = Durability.class, names = {"OS_BUFFERED", "FULL"})
+    void shouldCommitFromAnInterruptedCallerWithoutHarmingTheWal(final Durability durability)
     {
-        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().durability(Durability.OS_BUFFERED), dir))
+        try (AedbInstance db = AedbInstance.open(TestSupport.smallConfig().durability(durability), dir))
         {
             db.createProject("p");
             final byte[] big = new byte[900];
