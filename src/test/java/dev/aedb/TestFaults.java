@@ -27,6 +27,7 @@ public final class TestFaults implements IoFaults
     private final AtomicBoolean failNextSync = new AtomicBoolean();
     private final AtomicLong writeAllowance = new AtomicLong(UNLIMITED);
     private final AtomicLong walBytesAppended = new AtomicLong();
+    private final LongAdder syncs = new LongAdder();
     private volatile long usableSpace = NO_OVERRIDE;
     private volatile long checkpointSpace = UNLIMITED;
     private volatile boolean failCheckpointSync;
@@ -153,9 +154,16 @@ public final class TestFaults implements IoFaults
         return walBytesAppended.get();
     }
 
+    /** @return WAL syncs attempted through this seam (failed ones included). */
+    public long syncs()
+    {
+        return syncs.sum();
+    }
+
     @Override
     public void beforeSync() throws IOException
     {
+        syncs.increment();
         if (failEverySync || failNextSync.getAndSet(false))
         {
             throw new IOException("injected sync failure");
