@@ -139,6 +139,8 @@ public final class StoreImageWriter implements AutoCloseable
     private final FileChannel bulk;
     private final Flusher flusher;
     private final Pacer pacer;
+    /** I/O thread: a write through {@link #bulk} failed, so the rest of the image goes through {@link #channel}. */
+    private boolean bulkFailed;
     private final IoLane io;
     /** Bytes of hash arrays handed to the I/O thread and not yet written (segments are bounded by the staging pool). */
     private final AtomicLong pendingHashBytes = new AtomicLong();
@@ -451,7 +453,7 @@ public final class StoreImageWriter implements AutoCloseable
         hashCrcs.add(c);
         hashBlocks.add(blocks.size());
         // the I/O thread takes the CRC32C as it writes (through a direct buffer: a file write needs one), then frees
-        io.submit(() -> c.handedOver = io.writeFrom(table, bulk, at, pacer), () ->
+        io.submit(() -> c.handedOver = io.writeFrom(table, this::writeBulk, at, pacer), () ->
         {
             memory.free();
             pendingHashBytes.addAndGet(-bytes);
@@ -566,7 +568,7 @@ public final class StoreImageWriter implements AutoCloseable
                 final int n = Math.min(WRITE_PIECE, length - done);
                 pacer.beforeWrite(n);
                 bytes.limit(done + n).position(done);
-                writeFully(bulk, bytes, at + done);
+                writeBulk(bytes, at + done);
             }
         }, () ->
         {
@@ -632,6 +634,33 @@ public final class StoreImageWriter implements AutoCloseable
         return blocks;
     }
 
+    /**
+     * I/O thread: writes segment or hash array bytes through {@link #bulk}. A direct write that fails (a file system
+     * that opens {@code O_DIRECT} but refuses the writes) is written again through the page cache, and so is
+     * everything after it in this image: a real I/O error shows there again (a full disk as ENOSPC, a device error
+     * at the fsync at the latest), while a direct path that does not work costs the image nothing.
+     */
+    private void writeBulk(final ByteBuffer bytes, final long at) throws IOException
+    {
+        if (bulk != channel && !bulkFailed)
+        {
+            final int start = bytes.position();
+            try
+            {
+                writeFully(bulk, bytes, at);
+                return;
+            }
+            catch (final IOException ex)
+            {
+                bulkFailed = true;
+                System.getLogger(StoreImageWriter.class.getName()).log(System.Logger.Level.WARNING,
+                    "a direct write of the checkpoint image failed (" + ex + "); the rest of this image goes through the page cache");
+                bytes.position(start);
+            }
+        }
+        writeFully(channel, bytes, at);
+    }
+
     private static void writeFully(final FileChannel to, final ByteBuffer bytes, final long at) throws IOException
     {
         long p = at;
@@ -652,6 +681,13 @@ public final class StoreImageWriter implements AutoCloseable
         {
             this.length = length;
         }
+    }
+
+    /** A positional write of all of a buffer's remaining bytes, run on the I/O thread. */
+    @FunctionalInterface
+    private interface BulkWrite
+    {
+        void write(ByteBuffer bytes, long at) throws IOException;
     }
 
     /** A file write or fsync, run on the I/O thread. */
@@ -685,7 +721,7 @@ public final class StoreImageWriter implements AutoCloseable
          *
          * @return the CRC32C of what it wrote.
          */
-        int writeFrom(final UnsafeBuffer source, final FileChannel channel, final long at, final Pacer pacer) throws IOException
+        int writeFrom(final UnsafeBuffer source, final BulkWrite channel, final long at, final Pacer pacer) throws IOException
         {
             if (scratch == null)
             {
@@ -700,7 +736,7 @@ public final class StoreImageWriter implements AutoCloseable
                 scratch.clear().limit(n);
                 crc.update(scratch.duplicate());
                 pacer.beforeWrite(n);
-                writeFully(channel, scratch, at + done);
+                channel.write(scratch, at + done);
             }
             return (int)crc.getValue();
         }

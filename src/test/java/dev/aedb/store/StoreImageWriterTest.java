@@ -267,6 +267,157 @@ class StoreImageWriterTest
         }
     }
 
+    /**
+     * A bulk channel whose writes all fail (a file system that opens {@code O_DIRECT} and refuses the writes): the
+     * first failed write is written again through the page cache and so is the rest, so the image is the same as one
+     * written through the page cache alone, and the bulk channel was tried once.
+     */
+    @Test
+    void shouldFallBackToThePageCacheWhenADirectWriteFails() throws IOException
+    {
+        try (Store store = new Store(dir.resolve("store"), 16 << 20, 8, 0))
+        {
+            final KeySpace ks = store.newKeySpace();
+            final boolean[] created = new boolean[1];
+            for (int i = 0; i < 60_000; i++)
+            {
+                final byte[] kb = String.format("f%08d", i * 7919 % 60_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                ks.push(ks.findOrInsert(new UnsafeBuffer(kb), 0, kb.length, created), i + 1, false, new UnsafeBuffer(new byte[90]), 0, 90);
+                store.publishVisible(i + 1);
+            }
+            final Path viaCache = dir.resolve("cached");
+            final List<StoreImageWriter.Block> cacheBlocks;
+            try (FileChannel ch = FileChannel.open(viaCache, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StoreImageWriter writer = new StoreImageWriter(ch, 4096))
+            {
+                writer.write(ks, 60_000);
+                cacheBlocks = writer.finish();
+            }
+            final Path viaFallback = dir.resolve("fallback");
+            final RefusingChannel refusing = new RefusingChannel();
+            final List<StoreImageWriter.Block> fallbackBlocks;
+            try (FileChannel ch = FileChannel.open(viaFallback, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StoreImageWriter writer = new StoreImageWriter(ch, refusing, 4096, () -> { }, new java.util.concurrent.atomic.AtomicLong(),
+                    StoreImageWriter.Pacer.NONE))
+            {
+                writer.write(ks, 60_000);
+                fallbackBlocks = writer.finish();
+            }
+            assertTrue(cacheBlocks.size() > 2, cacheBlocks.size() + " blocks");
+            assertEquals(cacheBlocks, fallbackBlocks);
+            assertEquals(-1L, java.nio.file.Files.mismatch(viaCache, viaFallback), "the two images differ");
+            assertEquals(1, refusing.writes, "the refusing channel is tried once, then left alone");
+        }
+    }
+
+    /** Refuses every positional write as EINVAL; nothing else is called by the image writer. */
+    private static final class RefusingChannel extends FileChannel
+    {
+        int writes;
+
+        @Override
+        public int write(final java.nio.ByteBuffer src, final long position) throws IOException
+        {
+            writes++;
+            throw new IOException("Invalid argument");
+        }
+
+        @Override
+        public int read(final java.nio.ByteBuffer dst)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long read(final java.nio.ByteBuffer[] dsts, final int offset, final int length)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(final java.nio.ByteBuffer src)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long write(final java.nio.ByteBuffer[] srcs, final int offset, final int length)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long position()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileChannel position(final long newPosition)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long size()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileChannel truncate(final long size)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void force(final boolean metaData)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferTo(final long position, final long count, final java.nio.channels.WritableByteChannel target)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferFrom(final java.nio.channels.ReadableByteChannel src, final long position, final long count)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int read(final java.nio.ByteBuffer dst, final long position)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MappedByteBuffer map(final MapMode mode, final long position, final long size)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(final long position, final long size, final boolean shared)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(final long position, final long size, final boolean shared)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseChannel()
+        {
+        }
+    }
+
     /** The file opened again with {@code O_DIRECT}, or as a plain second channel where the file system has none. */
     private static FileChannel openBulk(final Path file) throws IOException
     {
