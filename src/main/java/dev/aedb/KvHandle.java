@@ -2,6 +2,7 @@ package dev.aedb;
 
 import dev.aedb.model.AedbException;
 import dev.aedb.model.ConsistencyMode;
+import dev.aedb.catalog.CatalogState;
 import dev.aedb.store.KeySpace;
 
 import org.agrona.DirectBuffer;
@@ -15,6 +16,15 @@ public final class KvHandle
     private final ReadView db;
     private final String projectId;
     private final String scopeId;
+    /**
+     * The key space of the catalog version last read through this handle: immutable, so a racy read sees a whole
+     * pair. A catalog version changes only with DDL, so the scope lookup (two map reads) is skipped on every other read.
+     */
+    private Resolved resolved;
+
+    private record Resolved(CatalogState catalog, KeySpace kv)
+    {
+    }
 
     KvHandle(final ReadView db, final String projectId, final String scopeId)
     {
@@ -41,7 +51,7 @@ public final class KvHandle
         try
         {
             final long seq = pinnedSeq(slot);
-            final KeySpace ks = db.catalogAt(seq).scope(projectId, scopeId).kv();
+            final KeySpace ks = kv(seq);
             return Reads.kvGetInto(ks, seq, key, offset, length, dst, dstOffset);
         }
         finally
@@ -69,7 +79,7 @@ public final class KvHandle
         try
         {
             final long seq = pinnedSeq(slot);
-            final KeySpace ks = db.catalogAt(seq).scope(projectId, scopeId).kv();
+            final KeySpace ks = kv(seq);
             return Reads.scan(ks, seq, start, offset, length, false, null, 0, 0, limit, visitor);
         }
         finally
@@ -81,5 +91,20 @@ public final class KvHandle
     private long pinnedSeq(final int slot)
     {
         return db.pinnedSeq(slot);
+    }
+
+    /** @return this handle's key space in the catalog version in force at {@code seq} (a pinned, visible seq). */
+    private KeySpace kv(final long seq)
+    {
+        final CatalogState catalog = db.catalogAt(seq);
+        final Resolved r = resolved;
+        if (r != null && r.catalog() == catalog)
+        {
+            return r.kv();
+        }
+        resolved = null; // a dropped scope throws below: keep nothing of it
+        final KeySpace ks = catalog.scope(projectId, scopeId).kv();
+        resolved = new Resolved(catalog, ks);
+        return ks;
     }
 }
