@@ -26,6 +26,11 @@ public final class TableHandle
     private final String projectId;
     private final String scopeId;
     private final String table;
+    /**
+     * The table of the catalog version last read through this handle: immutable, so a racy read sees a whole pair. A
+     * catalog version changes only with DDL, so the lookup (three map reads) is skipped on every other read.
+     */
+    private Resolved resolved;
 
     TableHandle(final ReadView db, final String projectId, final String scopeId, final String table)
     {
@@ -141,6 +146,19 @@ public final class TableHandle
 
     private CatalogState.TableState table(final long seq)
     {
-        return db.catalogAt(seq).table(projectId, scopeId, table);
+        final CatalogState catalog = db.catalogAt(seq);
+        final Resolved r = resolved;
+        if (r != null && r.catalog() == catalog)
+        {
+            return r.table();
+        }
+        resolved = null; // a dropped table throws below: keep nothing of it
+        final CatalogState.TableState t = catalog.table(projectId, scopeId, table);
+        resolved = new Resolved(catalog, t);
+        return t;
+    }
+
+    private record Resolved(CatalogState catalog, CatalogState.TableState table)
+    {
     }
 }

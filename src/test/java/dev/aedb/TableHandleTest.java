@@ -83,6 +83,41 @@ class TableHandleTest
         }
     }
 
+    /** The handle follows the catalog: a dropped table is TABLE_NOT_FOUND, one created again is read anew. */
+    @Test
+    void shouldFollowTheTableThroughDropAndRecreate()
+    {
+        try (AedbInstance db = TestSupport.open(dir))
+        {
+            TestSupport.usersTable(db);
+            db.commit(TestSupport.user(1, "old"));
+            final TableHandle handle = db.tableHandle("p", "app", "users");
+            final byte[] key = handle.encodeKey(List.of(Value.integer(1)));
+            final UnsafeBuffer k = new UnsafeBuffer(key);
+            final Row[] seen = new Row[1];
+            final RowVisitor keep = (buf, off, len, version) ->
+            {
+                seen[0] = handle.decodeRow(buf, off, len);
+                return true;
+            };
+            assertTrue(handle.get(k, 0, key.length, keep));
+            assertEquals(Value.text("old"), seen[0].get(1));
+
+            db.commit(new dev.aedb.model.Mutation.Ddl(new dev.aedb.model.DdlOperation.DropTable("p", "app", "users", false)));
+            TestSupport.expect(ErrorCode.TABLE_NOT_FOUND, () -> handle.get(k, 0, key.length, keep));
+            TestSupport.expect(ErrorCode.TABLE_NOT_FOUND, () -> handle.get(k, 0, key.length, keep));
+
+            db.commit(new dev.aedb.model.Mutation.Ddl(new dev.aedb.model.DdlOperation.CreateTable("p", "app", "users", null,
+                List.of(dev.aedb.model.ColumnDef.of("id", dev.aedb.model.ColumnType.INTEGER),
+                    dev.aedb.model.ColumnDef.of("name", dev.aedb.model.ColumnType.TEXT),
+                    dev.aedb.model.ColumnDef.nullable("age", dev.aedb.model.ColumnType.INTEGER)), List.of("id"))));
+            assertFalse(handle.get(k, 0, key.length, keep), "the new table is empty");
+            db.commit(TestSupport.user(1, "new"));
+            assertTrue(handle.get(k, 0, key.length, keep));
+            assertEquals(Value.text("new"), seen[0].get(1));
+        }
+    }
+
     @Test
     void shouldRejectKeysThatDoNotFitTheTable()
     {
