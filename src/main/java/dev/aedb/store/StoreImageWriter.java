@@ -453,7 +453,7 @@ public final class StoreImageWriter implements AutoCloseable
         hashCrcs.add(c);
         hashBlocks.add(blocks.size());
         // the I/O thread takes the CRC32C as it writes (through a direct buffer: a file write needs one), then frees
-        io.submit(() -> c.handedOver = io.writeFrom(table, this::writeBulk, at, pacer), () ->
+        io.submit(() -> c.handedOver = io.writeFrom(table, this::writeBulk, at), () ->
         {
             memory.free();
             pendingHashBytes.addAndGet(-bytes);
@@ -563,13 +563,7 @@ public final class StoreImageWriter implements AutoCloseable
             final ByteBuffer bytes = buffer.byteBuffer().duplicate();
             bytes.clear().limit(length);
             c.handedOver = io.crc(bytes.duplicate());
-            for (int done = 0; done < length; done += WRITE_PIECE)
-            {
-                final int n = Math.min(WRITE_PIECE, length - done);
-                pacer.beforeWrite(n);
-                bytes.limit(done + n).position(done);
-                writeBulk(bytes, at + done);
-            }
+            writeBulk(bytes, at);
         }, () ->
         {
             if (buffer.capacity() == SEGMENT_BYTES)
@@ -635,12 +629,27 @@ public final class StoreImageWriter implements AutoCloseable
     }
 
     /**
-     * I/O thread: writes segment or hash array bytes through {@link #bulk}. A direct write that fails (a file system
-     * that opens {@code O_DIRECT} but refuses the writes) is written again through the page cache, and so is
-     * everything after it in this image: a real I/O error shows there again (a full disk as ENOSPC, a device error
+     * I/O thread: writes segment or hash array bytes (all of {@code bytes}' remaining ones, the first at {@code at})
+     * through {@link #bulk}, in
+     * pieces of at most {@value #WRITE_PIECE}, each after the {@link #pacer} let it go. A direct write that fails (a
+     * file system that opens {@code O_DIRECT} but refuses the writes) is written again through the page cache, and so
+     * is everything after it in this image: a real I/O error shows there again (a full disk as ENOSPC, a device error
      * at the fsync at the latest), while a direct path that does not work costs the image nothing.
      */
     private void writeBulk(final ByteBuffer bytes, final long at) throws IOException
+    {
+        final int start = bytes.position();
+        final int end = bytes.limit();
+        for (int from = start; from < end; from += WRITE_PIECE)
+        {
+            final int n = Math.min(WRITE_PIECE, end - from);
+            pacer.beforeWrite(n);
+            bytes.limit(from + n).position(from);
+            writePiece(bytes, at + (from - start));
+        }
+    }
+
+    private void writePiece(final ByteBuffer bytes, final long at) throws IOException
     {
         if (bulk != channel && !bulkFailed)
         {
@@ -717,11 +726,11 @@ public final class StoreImageWriter implements AutoCloseable
         /**
          * I/O thread: writes {@code source} at {@code at}, {@value #WRITE_PIECE} bytes at a time through a page-aligned
          * direct buffer of its own (a file write needs a ByteBuffer, a direct channel page-aligned memory, and copying
-         * in pieces keeps safepoints reachable), each piece after {@code pacer} let it go.
+         * in pieces keeps safepoints reachable).
          *
          * @return the CRC32C of what it wrote.
          */
-        int writeFrom(final UnsafeBuffer source, final BulkWrite channel, final long at, final Pacer pacer) throws IOException
+        int writeFrom(final UnsafeBuffer source, final BulkWrite channel, final long at) throws IOException
         {
             if (scratch == null)
             {
@@ -735,7 +744,6 @@ public final class StoreImageWriter implements AutoCloseable
                 OffHeap.copy(source.addressOffset() + done, scratchAddress, n);
                 scratch.clear().limit(n);
                 crc.update(scratch.duplicate());
-                pacer.beforeWrite(n);
                 channel.write(scratch, at + done);
             }
             return (int)crc.getValue();
