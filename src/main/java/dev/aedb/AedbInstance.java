@@ -19,6 +19,7 @@ import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.Query;
 import dev.aedb.model.QueryOptions;
+import dev.aedb.model.QueryPlan;
 import dev.aedb.model.QueryResult;
 import dev.aedb.model.RecoveryReport;
 import dev.aedb.model.TransactionEnvelope;
@@ -634,6 +635,26 @@ public final class AedbInstance implements AutoCloseable
         try (Snapshot s = oneShot(options.consistency()))
         {
             return s.query(projectId, scopeId, query, options);
+        }
+    }
+
+    /** Plans a query at the latest snapshot without running it, as {@link Snapshot#explain}. */
+    public QueryPlan explain(final String projectId, final String scopeId, final Query query)
+    {
+        return explain(projectId, scopeId, query, QueryOptions.defaults());
+    }
+
+    /**
+     * Plans a query at the options' consistency without running it, as {@link Snapshot#explain}.
+     *
+     * @param options not null ({@link QueryOptions#defaults()}).
+     */
+    public QueryPlan explain(final String projectId, final String scopeId, final Query query, final QueryOptions options)
+    {
+        requireArgument(options, "options");
+        try (Snapshot s = oneShot(options.consistency()))
+        {
+            return s.explain(projectId, scopeId, query, options);
         }
     }
 

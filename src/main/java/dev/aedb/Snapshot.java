@@ -6,6 +6,7 @@ import dev.aedb.model.CallerContext;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Query;
 import dev.aedb.model.QueryOptions;
+import dev.aedb.model.QueryPlan;
 import dev.aedb.model.QueryResult;
 import dev.aedb.model.Value;
 import dev.aedb.query.QueryExecutor;
@@ -246,7 +247,8 @@ public final class Snapshot implements AutoCloseable
      * @param query   the query; not null, with a table.
      * @param options not null ({@link QueryOptions#defaults()}).
      * @throws AedbException INVALID_ARGUMENT naming a null argument; INVALID_QUERY, COLUMN_NOT_FOUND or TYPE_MISMATCH
-     *                       for a query that does not fit the table; SNAPSHOT_EXPIRED.
+     *                       for a query that does not fit the table; SCAN_BOUND_EXCEEDED for one that would examine
+     *                       more than {@code maxScanRows} rows; SNAPSHOT_EXPIRED.
      */
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
@@ -261,6 +263,34 @@ public final class Snapshot implements AutoCloseable
         try
         {
             return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), seq, query, options);
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    /**
+     * Plans a query at this snapshot without running it; the options' consistency is ignored.
+     *
+     * @param query   the query; not null, with a table.
+     * @param options not null ({@link QueryOptions#defaults()}).
+     * @return the plan {@link #query} would follow; its {@link QueryPlan#text()} is the same for the same query and catalog.
+     * @throws AedbException as {@link #query}, for a query that does not fit the table.
+     */
+    public QueryPlan explain(final String projectId, final String scopeId, final Query query, final QueryOptions options)
+    {
+        checkScope(projectId, scopeId);
+        AedbInstance.requireArgument(query, "query");
+        AedbInstance.requireArgument(options, "options");
+        if (query.table() == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_QUERY, "query needs a table: Query.select(..).from(table)");
+        }
+        final CatalogState c = enter();
+        try
+        {
+            return QueryExecutor.explain(c.table(projectId, scopeId, query.table()), seq, query, options);
         }
         finally
         {

@@ -21,5 +21,5 @@ public record StateDigest(long seq, String sha256Hex, long projects, long scopes
     long idempotencyRecords)
 {
     /** The version of the canonical byte form, its byte after the magic; any change to the form changes it. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 }

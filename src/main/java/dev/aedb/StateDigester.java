@@ -26,11 +26,12 @@ import java.util.Map;
  * Streams the canonical byte form of the state at one pinned seq into SHA-256 (the form is docs/design.md, section 6
  * "State digest"; all integers little-endian):
  * <pre>
- * state      = "AEDBSTATE" | u8 format version (1) | u64 seq | u64 next table id | u32 n | n x project | idempotency
+ * state      = "AEDBSTATE" | u8 format version (2) | u64 seq | u64 next table id | u32 n | n x project | idempotency
  * project    = string id | optional owner | u32 n | n x scope                      (projects by id)
  * scope      = string id | optional owner | entries (the KV space) | u32 n | n x table   (scopes by id)
  * table      = string name | u64 table id | optional owner | u32 n | n x column | u32 k | k x string key column
- *              | entries (the rows)                                              (tables by name)
+ *              | entries (the rows) | u32 n | n x index                          (tables by name)
+ * index      = string name | u8 unique (0/1) | u32 n | n x string column | entries (its entries)  (indexes by name)
  * column     = string name | u8 type tag | u8 nullable (0/1)                     (in row order)
  * entries    = { u8 1 | bytes key | bytes value | u64 version seq } | u8 0 | u64 count   (unsigned key order)
  * idempotency = { u8 1 | optional caller | bytes key | bytes fingerprint | u64 seq } | u8 0 | u64 count  (by seq)
@@ -136,7 +137,21 @@ final class StateDigester
         {
             putString(column);
         }
-        return entries(t.rows(), seq);
+        final long rows = entries(t.rows(), seq);
+        putInt(t.indexes().size());
+        for (final String name : sortedByUtf8(t.indexes().keySet()))
+        {
+            final CatalogState.IndexState index = t.indexes().get(name);
+            putString(name);
+            putByte(index.schema().unique() ? 1 : 0);
+            putInt(index.schema().columns().size());
+            for (final String column : index.schema().columns())
+            {
+                putString(column);
+            }
+            entries(index.entries(), seq);
+        }
+        return rows;
     }
 
     /** @return the live entries of {@code ks} at {@code seq}, all written in key order. */

@@ -289,7 +289,7 @@ class CheckpointDamageTest
     {
         final long[] seqs = twoCheckpoints(strict());
         final ByteBuffer h = header(image(seqs[1]));
-        h.putInt(8, 2);
+        h.putInt(8, 3);
         final CRC32C crc = new CRC32C();
         crc.update(h.array(), 0, 4092);
         h.putInt(4092, (int)crc.getValue());
@@ -298,7 +298,7 @@ class CheckpointDamageTest
             ch.write(h.clear(), 0);
         }
         final AedbException ex = expect(ErrorCode.CHECKPOINT_UNSUPPORTED, () -> AedbInstance.open(strict(), dir));
-        assertTrue(ex.getMessage().contains("format version 2"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("format version 3"), ex.getMessage());
         expect(ErrorCode.CHECKPOINT_UNSUPPORTED, () -> AedbInstance.open(permissive(), dir));
     }
 

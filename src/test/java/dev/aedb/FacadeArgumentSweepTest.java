@@ -195,7 +195,7 @@ class FacadeArgumentSweepTest
             types.add(type);
             for (final Class<?> nested : type.getDeclaredClasses())
             {
-                if (Modifier.isPublic(nested.getModifiers()) && !nested.isInterface())
+                if (Modifier.isPublic(nested.getModifiers()) && !nested.isInterface() && !nested.isEnum()) // Enum.valueOf is the JDK's
                 {
                     types.add(nested);
                 }
@@ -511,6 +511,8 @@ class FacadeArgumentSweepTest
                 case "callerId" -> "c";
                 case "column" -> "age";
                 case "name" -> "extra";
+                case "indexName" -> "by_age";
+                case "pattern" -> "a%";
                 case "value" -> owner == Value.Json.class ? "{}" : "x";
                 default -> throw new AssertionError("no valid String for " + owner.getSimpleName() + "." + n);
             };
@@ -537,6 +539,10 @@ class FacadeArgumentSweepTest
             if (element == Expr.class)
             {
                 return List.of(Expr.isNull("age"));
+            }
+            if (element == Query.SortKey.class)
+            {
+                return List.of(new Query.SortKey("age", Query.Order.ASC));
             }
             if (element == Mutation.class)
             {
@@ -574,6 +580,10 @@ class FacadeArgumentSweepTest
         if (t == ColumnType.class)
         {
             return ColumnType.INTEGER;
+        }
+        if (t == Query.Order.class)
+        {
+            return Query.Order.ASC;
         }
         if (t == CallerContext.class)
         {

@@ -97,6 +97,8 @@ class LayeringTest
         PUBLIC_INTERNALS.put("catalog.CatalogState", "an immutable catalog version: commit builds them, query and facade read them");
         PUBLIC_INTERNALS.put("catalog.LiveCatalog", "the catalog in force: the facade creates it, commit publishes, readers look up");
         PUBLIC_INTERNALS.put("catalog.TableSchema", "a table's schema, read by commit, query and the facade");
+        PUBLIC_INTERNALS.put("catalog.IndexSchema", "an index's definition, built by commit, decoded by checkpoint, read by query");
+        PUBLIC_INTERNALS.put("catalog.IndexKeys", "commit writes index entries and query reads them with one key layout");
         PUBLIC_INTERNALS.put("catalog.TypeCheck", "commit and the facade check and encode primary-key values");
         PUBLIC_INTERNALS.put("commit.CommitEngine", "the facade opens, starts and closes the writer");
         PUBLIC_INTERNALS.put("commit.RecoveryPlanner", "the facade works out a recovery plan without opening (aedb recover --dry-run)");

@@ -27,9 +27,64 @@ public final class CatalogState
     {
     }
 
-    /** A table: schema and the key space of its rows. */
-    public record TableState(long tableId, TableSchema schema, KeySpace rows, int[] primaryKeyIndexes)
+    /**
+     * A table: schema, the key space of its rows and its secondary indexes.
+     *
+     * @param indexes the indexes by name, in name order; unmodifiable.
+     */
+    public record TableState(long tableId, TableSchema schema, KeySpace rows, int[] primaryKeyIndexes,
+        Map<String, IndexState> indexes)
     {
+        /** A table without indexes. */
+        public TableState(final long tableId, final TableSchema schema, final KeySpace rows, final int[] primaryKeyIndexes)
+        {
+            this(tableId, schema, rows, primaryKeyIndexes, Collections.emptyMap());
+        }
+
+        /** @return this table with its schema replaced (indexes kept: columns are only ever appended). */
+        public TableState withSchema(final TableSchema next)
+        {
+            return new TableState(tableId, next, rows, next.primaryKeyIndexes(), indexes);
+        }
+
+        /** @return this table with {@code index} added or replaced. */
+        public TableState withIndex(final IndexState index)
+        {
+            final TreeMap<String, IndexState> next = new TreeMap<>(indexes);
+            next.put(index.schema().name(), index);
+            return new TableState(tableId, schema, rows, primaryKeyIndexes, Collections.unmodifiableMap(next));
+        }
+
+        /** @return this table without the index named {@code name}. */
+        public TableState withoutIndex(final String name)
+        {
+            final TreeMap<String, IndexState> next = new TreeMap<>(indexes);
+            next.remove(name);
+            return new TableState(tableId, schema, rows, primaryKeyIndexes, Collections.unmodifiableMap(next));
+        }
+    }
+
+    /**
+     * A secondary index of a table: its definition, the key space of its entries and the row positions of its columns.
+     * An entry's key is {@link IndexKeys#entryKey} of a row (indexed values, then the primary key); its payload is empty.
+     */
+    public record IndexState(IndexSchema schema, KeySpace entries, int[] columnIndexes)
+    {
+        /**
+         * @param schema  the definition.
+         * @param entries the entries' key space.
+         * @param table   the table it indexes, whose columns it names.
+         * @return the index with its column positions resolved.
+         */
+        public static IndexState of(final IndexSchema schema, final KeySpace entries, final TableSchema table)
+        {
+            final int[] columns = new int[schema.columns().size()];
+            for (int i = 0; i < columns.length; i++)
+            {
+                columns[i] = table.columnIndex(schema.columns().get(i));
+            }
+            return new IndexState(schema, entries, columns);
+        }
     }
 
     private final long seq;

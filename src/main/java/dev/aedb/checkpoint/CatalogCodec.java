@@ -1,6 +1,7 @@
 package dev.aedb.checkpoint;
 
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.IndexSchema;
 import dev.aedb.catalog.TableSchema;
 import dev.aedb.codec.ByteReader;
 import dev.aedb.codec.ByteWriter;
@@ -26,9 +27,11 @@ import java.util.TreeMap;
  *     scope: string id | string owner | u32 kv key space | u32 tables
  *       table: u64 table id | string name | string owner | u32 columns (string name | u8 type tag | u8 nullable)
  *              | u32 key columns (string name) | u32 rows key space
+ *              | u32 indexes (format 2 on; absent in format 1)
+ *         index: string name | u8 unique | u32 columns (string name) | u32 entries key space
  * </pre>
- * Projects, scopes and tables are in id order; the key-space table lists the key spaces in the order this encoding
- * meets them ({@link #keySpaces}).
+ * Projects, scopes, tables and indexes are in id (name) order; the key-space table lists the key spaces in the order
+ * this encoding meets them ({@link #keySpaces}).
  */
 final class CatalogCodec
 {
@@ -48,6 +51,10 @@ final class CatalogCodec
                 for (final CatalogState.TableState t : new TreeMap<>(s.tables()).values())
                 {
                     out.add(t.rows());
+                    for (final CatalogState.IndexState index : t.indexes().values())
+                    {
+                        out.add(index.entries());
+                    }
                 }
             }
         }
@@ -94,6 +101,18 @@ final class CatalogCodec
                         w.putString(k);
                     }
                     w.putInt(keySpace++);
+                    w.putInt(t.indexes().size());
+                    for (final CatalogState.IndexState index : t.indexes().values())
+                    {
+                        w.putString(index.schema().name());
+                        w.putByte(index.schema().unique() ? 1 : 0);
+                        w.putInt(index.schema().columns().size());
+                        for (final String c : index.schema().columns())
+                        {
+                            w.putString(c);
+                        }
+                        w.putInt(keySpace++);
+                    }
                 }
             }
         }
@@ -102,9 +121,10 @@ final class CatalogCodec
 
     /**
      * @param keySpaces the image's key spaces, restored, by index.
-     * @throws DecodeException when the bytes do not decode or name a key space out of range.
+     * @param version   the image's format version (1: no index sections).
+     * @throws DecodeException when the bytes do not decode or name a key space out of range or a column that is not there.
      */
-    static CatalogState decode(final byte[] bytes, final KeySpace[] keySpaces)
+    static CatalogState decode(final byte[] bytes, final KeySpace[] keySpaces, final int version)
     {
         final ByteReader r = new ByteReader().wrap(new UnsafeBuffer(bytes), 0, bytes.length);
         final long seq = r.getLong();
@@ -149,7 +169,27 @@ final class CatalogCodec
                     }
                     final KeySpace rows = keySpace(r, keySpaces);
                     final TableSchema schema = new TableSchema(projectId, scopeId, name, owner, columns, primaryKey);
-                    tables.put(name, new CatalogState.TableState(tableId, schema, rows, schema.primaryKeyIndexes()));
+                    CatalogState.TableState table = new CatalogState.TableState(tableId, schema, rows, schema.primaryKeyIndexes());
+                    final int indexCount = version >= 2 ? count(r) : 0;
+                    for (int x = 0; x < indexCount; x++)
+                    {
+                        final String indexName = required(r.getString());
+                        final boolean unique = r.getByte() != 0;
+                        final int n = count(r);
+                        final List<String> indexColumns = new ArrayList<>(n);
+                        for (int c = 0; c < n; c++)
+                        {
+                            final String column = required(r.getString());
+                            if (schema.columnIndex(column) < 0)
+                            {
+                                throw new DecodeException("index " + indexName + " of table " + name + " names no column " + column);
+                            }
+                            indexColumns.add(column);
+                        }
+                        table = table.withIndex(CatalogState.IndexState.of(new IndexSchema(indexName, indexColumns, unique),
+                            keySpace(r, keySpaces), schema));
+                    }
+                    tables.put(name, table);
                 }
                 scopes.put(scopeId, new CatalogState.ScopeState(projectId, scopeId, scopeOwner, kv,
                     java.util.Collections.unmodifiableMap(tables)));

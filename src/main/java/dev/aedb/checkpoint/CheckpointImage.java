@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  * One checkpoint image file, {@code checkpoints/checkpoint-<seq, 20 digits>.img}: the whole state at one commit seq.
  * <pre>
  *   0      header, 4096 bytes, little-endian:
- *            0 u64 magic "AEDBCKP1" | 8 u32 format version (1) | 12 u32 flags (bit 0: arena blocks big-endian)
+ *            0 u64 magic "AEDBCKP1" | 8 u32 format version (2; 1 is read too) | 12 u32 flags (bit 0: arena blocks big-endian)
  *           16 u64 seq | 24 u64 created, micros since the epoch | 32 u64 meta position | 40 u32 meta length
  *           44 u32 meta CRC32C | 48 u64 file length | 56 u32 image CRC32C | 60 u32 block count
  *           64..4091 zero | 4092 u32 CRC32C of bytes [0, 4092)
@@ -46,7 +46,9 @@ import java.util.zip.CRC32C;
 final class CheckpointImage
 {
     static final long MAGIC = 0x31504B4342444541L; // "AEDBCKP1" little-endian
-    static final int FORMAT_VERSION = 1;
+    /** Version 2 added secondary indexes to the catalog section; version 1 images (no indexes) are still read. */
+    static final int FORMAT_VERSION = 2;
+    static final int OLDEST_READ_VERSION = 1;
     static final int HEADER_LENGTH = 4096;
     private static final int FLAG_BIG_ENDIAN = 1;
     private static final String PREFIX = "checkpoint-";
@@ -258,7 +260,8 @@ final class CheckpointImage
      * @param blocks   every block, by index.
      */
     record Opened(Path file, long seq, long createdMicros, long length, int imageCrc, int fromCycle, long recordBytes,
-        List<ImageBlock> blocks, ImageBlock[] segments, List<KeySpaceEntry> keySpaces, byte[] catalog, byte[] idempotency)
+        List<ImageBlock> blocks, ImageBlock[] segments, List<KeySpaceEntry> keySpaces, byte[] catalog, byte[] idempotency,
+        int version)
     {
         /**
          * Verifies every block against its CRC32C now.
@@ -324,10 +327,11 @@ final class CheckpointImage
                 throw corrupt(file + " offset 0: the header fails its CRC32C (recorded at offset " + (HEADER_LENGTH - 4) + ")");
             }
             final int version = header.getInt(8);
-            if (version != FORMAT_VERSION)
+            if (version < OLDEST_READ_VERSION || version > FORMAT_VERSION)
             {
                 throw new AedbException(ErrorCode.CHECKPOINT_UNSUPPORTED, file + " offset 8: checkpoint format version " + version
-                    + ", this aedb reads version " + FORMAT_VERSION + (version > FORMAT_VERSION ? " (written by a newer aedb)" : ""));
+                    + ", this aedb reads versions " + OLDEST_READ_VERSION + " to " + FORMAT_VERSION
+                    + (version > FORMAT_VERSION ? " (written by a newer aedb)" : ""));
             }
             final boolean bigEndian = (header.getInt(12) & FLAG_BIG_ENDIAN) != 0;
             if (bigEndian != (ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN))
@@ -357,7 +361,7 @@ final class CheckpointImage
             {
                 throw corrupt(file + " offset " + metaPosition + ": the meta section (" + metaLength + " bytes) fails its CRC32C");
             }
-            return decode(file, ch, seq, created, length, imageCrc, metaCrc, meta, metaPosition, copyOnWrite);
+            return decode(file, ch, seq, created, length, imageCrc, metaCrc, meta, metaPosition, copyOnWrite, version);
         }
         catch (final IOException ex)
         {
@@ -366,7 +370,7 @@ final class CheckpointImage
     }
 
     private static Opened decode(final Path file, final FileChannel ch, final long seq, final long created, final long length,
-        final int imageCrc, final int metaCrc, final byte[] meta, final long metaPosition, final boolean copyOnWrite)
+        final int imageCrc, final int metaCrc, final byte[] meta, final long metaPosition, final boolean copyOnWrite, final int version)
         throws IOException
     {
         final ByteReader r = new ByteReader().wrap(new UnsafeBuffer(meta), 0, meta.length);
@@ -432,7 +436,7 @@ final class CheckpointImage
             final byte[] idempotency = r.getSizedBytes();
             r.expectEnd();
             return new Opened(file, seq, created, length, imageCrc, fromCycle, recordBytes, List.copyOf(blocks),
-                segments.toArray(new ImageBlock[0]), List.copyOf(keySpaces), catalog, idempotency);
+                segments.toArray(new ImageBlock[0]), List.copyOf(keySpaces), catalog, idempotency, version);
         }
         catch (final DecodeException | IndexOutOfBoundsException ex)
         {

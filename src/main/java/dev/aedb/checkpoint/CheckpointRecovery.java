@@ -160,7 +160,7 @@ public final class CheckpointRecovery
             final CheckpointImage.KeySpaceEntry e = image.keySpaces().get(i);
             keySpaces[i] = store.restoreKeySpace(e.head(), e.topLevel(), image.blocks().get(e.hashBlock()), (int)e.live());
         }
-        catalog.restore(CatalogCodec.decode(image.catalog(), keySpaces));
+        catalog.restore(CatalogCodec.decode(image.catalog(), keySpaces, image.version()));
         store.restoreAt(image.seq());
     }
 
@@ -234,7 +234,7 @@ public final class CheckpointRecovery
                 }
                 try
                 {
-                    CatalogCodec.decode(image.catalog(), new KeySpace[image.keySpaces().size()]);
+                    CatalogCodec.decode(image.catalog(), new KeySpace[image.keySpaces().size()], image.version());
                 }
                 catch (final DecodeException ex)
                 {

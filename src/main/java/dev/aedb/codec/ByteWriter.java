@@ -145,6 +145,14 @@ public final class ByteWriter
         return this;
     }
 
+    public ByteWriter putBytes(final org.agrona.DirectBuffer src, final int offset, final int length)
+    {
+        ensure(length);
+        buffer.putBytes(position, src, offset, length);
+        position += length;
+        return this;
+    }
+
     /** Writes a u32 length then the bytes. */
     public ByteWriter putSizedBytes(final byte[] src)
     {

@@ -48,6 +48,8 @@ public final class EnvelopeCodec
     private static final int D_CREATE_TABLE = 5;
     private static final int D_DROP_TABLE = 6;
     private static final int D_ADD_COLUMN = 7;
+    private static final int D_CREATE_INDEX = 8;
+    private static final int D_DROP_INDEX = 9;
 
     private static final int A_KEY_VERSION = 1;
     private static final int A_KEY_EXISTS = 2;
@@ -344,6 +346,26 @@ public final class EnvelopeCodec
             tableRef(w, x.projectId(), x.scopeId(), x.tableName());
             putColumn(w, x.column());
         }
+        else if (op instanceof DdlOperation.CreateIndex x)
+        {
+            w.putByte(D_CREATE_INDEX);
+            tableRef(w, x.projectId(), x.scopeId(), x.tableName());
+            w.putString(x.indexName());
+            w.putInt(x.columns().size());
+            for (final String c : x.columns())
+            {
+                w.putString(c);
+            }
+            w.putByte(x.unique() ? 1 : 0);
+            w.putByte(x.ifNotExists() ? 1 : 0);
+        }
+        else if (op instanceof DdlOperation.DropIndex x)
+        {
+            w.putByte(D_DROP_INDEX);
+            tableRef(w, x.projectId(), x.scopeId(), x.tableName());
+            w.putString(x.indexName());
+            w.putByte(x.ifExists() ? 1 : 0);
+        }
         else
         {
             throw new IllegalArgumentException("unknown ddl " + op);
@@ -387,6 +409,23 @@ public final class EnvelopeCodec
                 return new DdlOperation.DropTable(r.getString(), r.getString(), r.getString(), r.getByte() == 1);
             case D_ADD_COLUMN:
                 return new DdlOperation.AlterTableAddColumn(r.getString(), r.getString(), r.getString(), getColumn(r));
+            case D_CREATE_INDEX:
+            {
+                final String p = r.getString();
+                final String s = r.getString();
+                final String t = r.getString();
+                final String name = r.getString();
+                final int nc = count(r);
+                final List<String> columns = new ArrayList<>(nc);
+                for (int i = 0; i < nc; i++)
+                {
+                    columns.add(r.getString());
+                }
+                final boolean unique = r.getByte() == 1;
+                return new DdlOperation.CreateIndex(p, s, t, name, columns, unique, r.getByte() == 1);
+            }
+            case D_DROP_INDEX:
+                return new DdlOperation.DropIndex(r.getString(), r.getString(), r.getString(), r.getString(), r.getByte() == 1);
             default:
                 throw new DecodeException("unknown ddl kind " + kind);
         }

@@ -1,9 +1,12 @@
 package dev.aedb.commit;
 
+import dev.aedb.catalog.CatalogState.IndexState;
 import dev.aedb.catalog.CatalogState.ProjectState;
 import dev.aedb.catalog.CatalogState.ScopeState;
 import dev.aedb.catalog.CatalogState.TableState;
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.IndexKeys;
+import dev.aedb.catalog.IndexSchema;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.catalog.TableSchema;
 import dev.aedb.catalog.TypeCheck;
@@ -69,6 +72,8 @@ final class EnvelopeApplier
     private final IoFaults faults;
     private final ByteWriter keyScratch = new ByteWriter(256);
     private final ByteWriter rowScratch = new ByteWriter(1024);
+    private final ByteWriter oldEntry = new ByteWriter(256);
+    private final ByteWriter newEntry = new ByteWriter(256);
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final boolean[] created = new boolean[1];
     private final long[] prefetchHashes = new long[PREFETCH_WINDOW];
@@ -327,7 +332,14 @@ final class EnvelopeApplier
         {
             final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
             lookupKey(t, x.primaryKey());
-            delete(t.rows(), keyScratch.buffer(), keyScratch.position());
+            if (t.indexes().isEmpty())
+            {
+                delete(t.rows(), keyScratch.buffer(), keyScratch.position());
+            }
+            else
+            {
+                deleteIndexedRow(t);
+            }
         }
         else if (m instanceof Mutation.UpdateFields x)
         {
@@ -451,16 +463,139 @@ final class EnvelopeApplier
         }
         final KeySpace ks = t.rows();
         final long node = writer.findOrInsert(ks, keyScratch.buffer(), 0, keyScratch.position(), created);
-        if (insert && !created[0])
+        final long newest = created[0] ? 0 : ks.newest(node);
+        final boolean exists = newest != 0 && !ks.isTombstone(newest);
+        if (insert && exists)
         {
-            final long newest = ks.newest(node);
-            if (newest != 0 && !ks.isTombstone(newest))
+            throw new AedbException(ErrorCode.DUPLICATE_KEY, "a row with this primary key exists in " + schema.tableName()
+                + ": " + primaryKey);
+        }
+        final Row old = exists && !t.indexes().isEmpty() ? decodeRow(ks, newest, schema) : null;
+        push(ks, node, false, rowScratch.buffer(), rowScratch.position()); // a failed push or a later pop queues an emptied record
+        maintainIndexes(t, old, row);
+    }
+
+    private static Row decodeRow(final KeySpace ks, final long version, final TableSchema schema)
+    {
+        return RowCodec.decode(ks.payloadBuffer(version), ks.payloadOffset(version), ks.payloadLength(version), schema.columns());
+    }
+
+    /** Deletes the row whose key is in the key scratch, and its index entries. */
+    private void deleteIndexedRow(final TableState t)
+    {
+        final KeySpace ks = t.rows();
+        final long node = ks.find(keyScratch.buffer(), 0, keyScratch.position());
+        final long newest = node == 0 ? 0 : ks.newest(node);
+        if (newest == 0 || ks.isTombstone(newest))
+        {
+            return;
+        }
+        final Row old = decodeRow(ks, newest, t.schema());
+        push(ks, node, true, keyScratch.buffer(), 0);
+        maintainIndexes(t, old, null);
+    }
+
+    /**
+     * Brings the table's index entries from row {@code old} to row {@code row} (either null: no row), for the primary
+     * key in the key scratch: an entry whose key does not change is left alone, a changed one is tombstoned and the
+     * new one added (checked against a unique index first). Every push is undone with the envelope on failure.
+     */
+    private void maintainIndexes(final TableState t, final Row old, final Row row)
+    {
+        for (final IndexState index : t.indexes().values())
+        {
+            if (old != null)
             {
-                throw new AedbException(ErrorCode.DUPLICATE_KEY, "a row with this primary key exists in " + schema.tableName()
-                    + ": " + primaryKey);
+                IndexKeys.entryKey(index, old, keyScratch.buffer(), keyScratch.position(), oldEntry);
+            }
+            if (row != null)
+            {
+                IndexKeys.entryKey(index, row, keyScratch.buffer(), keyScratch.position(), newEntry);
+            }
+            if (old != null && row != null && sameBytes(oldEntry, newEntry))
+            {
+                continue;
+            }
+            if (old != null)
+            {
+                delete(index.entries(), oldEntry.buffer(), oldEntry.position());
+            }
+            if (row != null)
+            {
+                addEntry(t, index, row, newEntry);
             }
         }
-        push(ks, node, false, rowScratch.buffer(), rowScratch.position()); // a failed push or a later pop queues an emptied record
+    }
+
+    private static boolean sameBytes(final ByteWriter a, final ByteWriter b)
+    {
+        final int n = a.position();
+        if (n != b.position())
+        {
+            return false;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (a.buffer().getByte(i) != b.buffer().getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void addEntry(final TableState t, final IndexState index, final Row row, final ByteWriter entry)
+    {
+        if (enforceSizeLimits && entry.position() > config.maxKvKeyBytes())
+        {
+            throw new AedbException(ErrorCode.KEY_TOO_LARGE, "entry of index " + index.schema().name() + " on "
+                + t.schema().tableName() + " (indexed values + primary key) is " + entry.position()
+                + " bytes, over maxKvKeyBytes=" + config.maxKvKeyBytes());
+        }
+        final KeySpace es = index.entries();
+        if (index.schema().unique() && !IndexKeys.hasNull(index, row))
+        {
+            final int valuesLength = IndexKeys.valuesLength(index, entry.buffer(), 0, entry.position());
+            for (long n = es.seek(entry.buffer(), 0, valuesLength, true); n != 0; n = es.next(n))
+            {
+                if (!startsWith(es, n, entry.buffer(), valuesLength))
+                {
+                    break;
+                }
+                final long v = es.newest(n);
+                if (v != 0 && !es.isTombstone(v))
+                {
+                    final StringBuilder values = new StringBuilder();
+                    for (final int c : index.columnIndexes())
+                    {
+                        values.append(values.length() == 0 ? "" : ", ").append(t.schema().columns().get(c).name()).append('=')
+                            .append(row.get(c));
+                    }
+                    throw new AedbException(ErrorCode.UNIQUE_VIOLATION, "unique index " + index.schema().name() + " on "
+                        + t.schema().tableName() + " already holds a row with " + values);
+                }
+            }
+        }
+        final long node = writer.findOrInsert(es, entry.buffer(), 0, entry.position(), created);
+        push(es, node, false, entry.buffer(), 0);
+    }
+
+    private static boolean startsWith(final KeySpace ks, final long node, final org.agrona.DirectBuffer prefix, final int length)
+    {
+        if (ks.keyLength(node) < length)
+        {
+            return false;
+        }
+        final UnsafeBuffer key = ks.keyBuffer(node);
+        final int at = ks.keyOffset(node);
+        for (int i = 0; i < length; i++)
+        {
+            if (key.getByte(at + i) != prefix.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void updateFields(final Mutation.UpdateFields x)
@@ -497,14 +632,16 @@ final class EnvelopeApplier
             TypeCheck.checkValue(schema.columns().get(index), e.getValue());
             values[index] = e.getValue();
         }
+        final Row next = Row.of(values);
         rowScratch.reset();
-        RowCodec.encode(Row.of(values), rowScratch);
+        RowCodec.encode(next, rowScratch);
         if (enforceSizeLimits && rowScratch.position() > config.maxValueBytes())
         {
             throw new AedbException(ErrorCode.VALUE_TOO_LARGE,
                 "encoded row of " + rowScratch.position() + " bytes exceeds maxValueBytes=" + config.maxValueBytes());
         }
         push(ks, node, false, rowScratch.buffer(), rowScratch.position());
+        maintainIndexes(t, current, next);
     }
 
     // ------------------------------------------------------------------ type checks
@@ -619,7 +756,7 @@ final class EnvelopeApplier
                 throw new AedbException(ErrorCode.TABLE_NOT_FOUND, "table not found: " + x.projectId() + "." + x.scopeId() + "."
                     + x.tableName());
             }
-            drop(t.rows());
+            dropTableSpaces(t);
             working = working.withoutTable(x.projectId(), x.scopeId(), x.tableName());
         }
         else if (op instanceof DdlOperation.AlterTableAddColumn x)
@@ -634,8 +771,84 @@ final class EnvelopeApplier
                 throw new AedbException(ErrorCode.INVALID_SCHEMA,
                     "an added column must be nullable (existing rows read it as NULL): " + x.column().name());
             }
-            final TableSchema schema = t.schema().withColumn(x.column());
-            working = working.withTable(new TableState(t.tableId(), schema, t.rows(), schema.primaryKeyIndexes()), false);
+            working = working.withTable(t.withSchema(t.schema().withColumn(x.column())), false);
+        }
+        else if (op instanceof DdlOperation.CreateIndex x)
+        {
+            createIndex(x);
+        }
+        else if (op instanceof DdlOperation.DropIndex x)
+        {
+            final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
+            final IndexState index = t.indexes().get(x.indexName());
+            if (index == null)
+            {
+                if (x.ifExists())
+                {
+                    return;
+                }
+                throw new AedbException(ErrorCode.INDEX_NOT_FOUND, "index not found: " + x.tableName() + "." + x.indexName());
+            }
+            drop(index.entries());
+            working = working.withTable(t.withoutIndex(x.indexName()), false);
+        }
+    }
+
+    /** Most columns an index may have. */
+    static final int MAX_INDEX_COLUMNS = 16;
+
+    private void createIndex(final DdlOperation.CreateIndex x)
+    {
+        final TableState t = working.table(x.projectId(), x.scopeId(), x.tableName());
+        if (t.indexes().containsKey(x.indexName()))
+        {
+            if (x.ifNotExists())
+            {
+                return;
+            }
+            throw new AedbException(ErrorCode.INDEX_EXISTS, "index exists: " + x.tableName() + "." + x.indexName());
+        }
+        if (x.columns().isEmpty() || x.columns().size() > MAX_INDEX_COLUMNS)
+        {
+            throw new AedbException(ErrorCode.INVALID_SCHEMA, "an index has 1 to " + MAX_INDEX_COLUMNS + " columns, columns="
+                + x.columns().size());
+        }
+        final Set<String> seen = new HashSet<>();
+        for (final String c : x.columns())
+        {
+            if (t.schema().columnIndex(c) < 0)
+            {
+                throw new AedbException(ErrorCode.COLUMN_NOT_FOUND, "column not found: " + x.tableName() + "." + c);
+            }
+            if (!seen.add(c))
+            {
+                throw new AedbException(ErrorCode.INVALID_SCHEMA, "index " + x.indexName() + " names column " + c + " twice");
+            }
+        }
+        final IndexState index = IndexState.of(new IndexSchema(x.indexName(), x.columns(), x.unique()), newSpace(), t.schema());
+        final KeySpace rows = t.rows();
+        for (long node = rows.first(); node != 0; node = rows.next(node))
+        {
+            final long newest = rows.newest(node);
+            if (newest == 0 || rows.isTombstone(newest))
+            {
+                continue;
+            }
+            final Row row = decodeRow(rows, newest, t.schema());
+            keyScratch.reset();
+            keyScratch.putBytes(rows.keyBuffer(node), rows.keyOffset(node), rows.keyLength(node));
+            IndexKeys.entryKey(index, row, keyScratch.buffer(), keyScratch.position(), newEntry);
+            addEntry(t, index, row, newEntry);
+        }
+        working = working.withTable(t.withIndex(index), false);
+    }
+
+    private void dropTableSpaces(final TableState t)
+    {
+        drop(t.rows());
+        for (final IndexState index : t.indexes().values())
+        {
+            drop(index.entries());
         }
     }
 
@@ -707,7 +920,7 @@ final class EnvelopeApplier
         drop(s.kv());
         for (final TableState t : s.tables().values())
         {
-            drop(t.rows());
+            dropTableSpaces(t);
         }
     }
 

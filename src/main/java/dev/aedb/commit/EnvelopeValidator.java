@@ -233,6 +233,25 @@ final class EnvelopeValidator
             table(x.projectId(), x.scopeId(), x.tableName());
             column("column", x.column());
         }
+        else if (op instanceof DdlOperation.CreateIndex x)
+        {
+            table(x.projectId(), x.scopeId(), x.tableName());
+            notNull("indexName", x.indexName());
+            Identifiers.check("index", x.indexName());
+            notNull("columns", x.columns());
+            int i = 0;
+            for (final String c : x.columns())
+            {
+                notNull("columns[" + i + "]", c);
+                i++;
+            }
+        }
+        else if (op instanceof DdlOperation.DropIndex x)
+        {
+            table(x.projectId(), x.scopeId(), x.tableName());
+            notNull("indexName", x.indexName());
+            Identifiers.check("index", x.indexName());
+        }
     }
 
     private static void column(final String name, final ColumnDef c)

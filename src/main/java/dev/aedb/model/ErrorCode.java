@@ -65,10 +65,21 @@ public enum ErrorCode
     INVALID_QUERY("invalid_query", ErrorClass.VALIDATION),
     /** A scan cursor belongs to another snapshot, or is malformed. */
     INVALID_CURSOR("invalid_cursor", ErrorClass.VALIDATION),
+    /** A query would examine more rows than {@code QueryOptions.maxScanRows} allows; narrow it, page it, or raise the bound. */
+    SCAN_BOUND_EXCEEDED("scan_bound_exceeded", ErrorClass.VALIDATION),
+    /** A CreateIndex names an index the table has (without {@code ifNotExists}). */
+    INDEX_EXISTS("index_exists", ErrorClass.VALIDATION),
+    /** A DropIndex names an index the table does not have (without {@code ifExists}). */
+    INDEX_NOT_FOUND("index_not_found", ErrorClass.VALIDATION),
     /** An {@code AtSeq} read above the visible head. */
     SEQ_NOT_VISIBLE("seq_not_visible", ErrorClass.VALIDATION),
     /** An insert for a key that exists. */
     DUPLICATE_KEY("duplicate_key", ErrorClass.CONFLICT),
+    /**
+     * A write would give two rows the same non-NULL values in every column of a unique index (or a unique index is
+     * created over rows that already do); nothing of the envelope was applied. The message names the index.
+     */
+    UNIQUE_VIOLATION("unique_violation", ErrorClass.CONFLICT),
     /** An envelope assertion did not hold; nothing of the envelope was applied. The message names the assertion. */
     ASSERTION_FAILED("assertion_failed", ErrorClass.CONFLICT),
     /** Reserved for permission checks: the caller may not do this. */

@@ -4,9 +4,11 @@ package dev.aedb.model;
 import java.util.List;
 
 /**
- * A predicate over the columns of one table. Comparisons with NULL are false (three-valued logic folded to false);
- * literals must have the column's type, and a FLOAT literal must be finite (INVALID_QUERY otherwise, see
- * the query executor). Every component is required: a Java null is INVALID_ARGUMENT naming it (use
+ * A predicate over the columns of one table, evaluated with SQL's three-valued logic: a comparison with a NULL
+ * (column value or literal) is UNKNOWN, {@code Not} of UNKNOWN is UNKNOWN, {@code And} is FALSE if a term is FALSE
+ * else UNKNOWN if a term is, {@code Or} is TRUE if a term is TRUE else UNKNOWN if a term is; a row is kept only when
+ * the predicate is TRUE. Literals must have the column's type, and a FLOAT literal must be finite (INVALID_QUERY
+ * otherwise, see the query executor). Trees nest at most 32 deep. Every component is required: a Java null is INVALID_ARGUMENT naming it (use
  * {@link Value#NULL} for a NULL literal, {@link IsNull} to test for NULL).
  */
 public sealed interface Expr
@@ -101,6 +103,60 @@ public sealed interface Expr
         }
     }
 
+    /**
+     * column IN (values): TRUE when the column equals one of them; else UNKNOWN when the column or a value is NULL;
+     * else FALSE. At most 10,000 values (INVALID_QUERY beyond, when run).
+     */
+    record In(String column, List<Value> values) implements Expr
+    {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component or value. Copies the list. */
+        public In
+        {
+            require(column, "column");
+            require(values, "values");
+            int i = 0;
+            for (final Value v : values)
+            {
+                if (v == null)
+                {
+                    throw new AedbException(ErrorCode.INVALID_ARGUMENT, "values[" + i + "]=null; use Value.NULL for a NULL literal");
+                }
+                i++;
+            }
+            values = List.copyOf(values);
+        }
+    }
+
+    /** low &lt;= column &lt;= high (both bounds inclusive, as SQL's BETWEEN). */
+    record Between(String column, Value low, Value high) implements Expr
+    {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Between
+        {
+            require(column, "column");
+            if (low == null || high == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, (low == null ? "low" : "high")
+                    + "=null; use Value.NULL for a NULL literal");
+            }
+        }
+    }
+
+    /**
+     * column LIKE pattern, TEXT columns only, case-sensitive and without collation: {@code %} matches any run of
+     * characters (also none), {@code _} exactly one character (a Unicode code point), every other character itself.
+     * No escape character. Patterns of at most 256 characters (INVALID_QUERY beyond, when run).
+     */
+    record Like(String column, String pattern) implements Expr
+    {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Like
+        {
+            require(column, "column");
+            require(pattern, "pattern");
+        }
+    }
+
     /** All terms hold (an empty And holds). */
     record And(List<Expr> terms) implements Expr
     {
@@ -177,6 +233,24 @@ public sealed interface Expr
     static Expr isNotNull(final String column)
     {
         return new IsNotNull(column);
+    }
+
+    /** @return column IN (values); see {@link In}. */
+    static Expr in(final String column, final Value... values)
+    {
+        return new In(column, values == null ? null : java.util.Arrays.asList(values));
+    }
+
+    /** @return low &lt;= column &lt;= high; see {@link Between}. */
+    static Expr between(final String column, final Value low, final Value high)
+    {
+        return new Between(column, low, high);
+    }
+
+    /** @return column LIKE pattern; see {@link Like}. */
+    static Expr like(final String column, final String pattern)
+    {
+        return new Like(column, pattern);
     }
 
     /** @return the conjunction; INVALID_ARGUMENT naming a null array or term. */

@@ -8,7 +8,8 @@ import java.util.List;
  * @param rows         the rows, each holding exactly those columns.
  * @param snapshotSeq  the snapshot the query read.
  * @param rowsExamined rows the executor looked at.
- * @param plan         the access path: {@code PrimaryKeyLookup} or {@code FullScanFilter}.
+ * @param plan         the access path ({@link QueryPlan#accessPath()}): {@code PrimaryKeyLookup},
+ *                     {@code PrimaryKeyRangeScan}, {@code IndexLookup}, {@code IndexScan} or {@code FullScanFilter}.
  */
 public record QueryResult(List<String> columns, List<Row> rows, long snapshotSeq, long rowsExamined, String plan)
 {
