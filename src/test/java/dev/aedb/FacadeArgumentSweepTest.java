@@ -2,6 +2,7 @@ package dev.aedb;
 
 import dev.aedb.codec.KeyCodec;
 import dev.aedb.model.AedbException;
+import dev.aedb.model.Aggregate;
 import dev.aedb.model.Assertion;
 import dev.aedb.model.CallerContext;
 import dev.aedb.model.ColumnDef;
@@ -92,6 +93,8 @@ class FacadeArgumentSweepTest
         Map.entry("Query.Query(table)", "no table until from(); running it is INVALID_QUERY"),
         Map.entry("Query.Query(where)", "no predicate"),
         Map.entry("Query.where_(predicate)", "no predicate"),
+        Map.entry("Query.Query(having)", "no group filter"),
+        Map.entry("Query.having(predicate)", "no group filter"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(caller)", "anonymous"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(idempotencyKey)", "no idempotency key"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(assertions)", "no assertions"),
@@ -112,7 +115,7 @@ class FacadeArgumentSweepTest
 
     private static final List<Class<?>> FACADE = List.of(AedbInstance.class, Snapshot.class, KvHandle.class, TableHandle.class);
     private static final List<Class<?>> MODEL = List.of(Query.class, Expr.class, Value.class, Row.class, Mutation.class,
-        TransactionEnvelope.class, DdlOperation.class, ColumnDef.class, Assertion.class, CallerContext.class);
+        TransactionEnvelope.class, DdlOperation.class, ColumnDef.class, Assertion.class, CallerContext.class, Aggregate.class);
 
     @TempDir
     Path dir;
@@ -540,6 +543,10 @@ class FacadeArgumentSweepTest
             {
                 return List.of(Expr.isNull("age"));
             }
+            if (element == Aggregate.class)
+            {
+                return List.of(new Aggregate.Count());
+            }
             if (element == Query.SortKey.class)
             {
                 return List.of(new Query.SortKey("age", Query.Order.ASC));
@@ -580,6 +587,10 @@ class FacadeArgumentSweepTest
         if (t == ColumnType.class)
         {
             return ColumnType.INTEGER;
+        }
+        if (t == Aggregate.class)
+        {
+            return new Aggregate.Count();
         }
         if (t == Query.Order.class)
         {

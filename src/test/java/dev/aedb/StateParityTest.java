@@ -534,7 +534,7 @@ class StateParityTest
             final String project = PROJECTS[random.nextInt(PROJECTS.length)];
             final String scope = SCOPES[random.nextInt(SCOPES.length)];
             final String table = TABLES[random.nextInt(TABLES.length)];
-            final int kind = random.nextInt(12);
+            final int kind = random.nextInt(15);
             if (project.equals("p1") && kind < 2)
             {
                 return kind == 0 ? new DdlOperation.CreateProject("p1", "owner-" + random.nextInt(3), true)
@@ -546,9 +546,26 @@ class StateParityTest
                 case 2 -> new DdlOperation.DropScope(project, scope, random.nextInt(3) > 0);
                 case 3, 4, 5, 6 -> createTable(project, scope, table);
                 case 7, 8 -> new DdlOperation.DropTable(project, scope, table, true);
+                case 12, 13 -> createIndex(project, scope, table);
+                case 14 -> new DdlOperation.DropIndex(project, scope, table, "i" + random.nextInt(2), random.nextInt(4) > 0);
                 default -> new DdlOperation.AlterTableAddColumn(project, scope, table,
                     ColumnDef.nullable("extra" + random.nextInt(1_000_000), ColumnType.INTEGER));
             };
+        }
+
+        /** An index (unique sometimes, so some writes and some builds are refused) on columns the table has. */
+        private DdlOperation createIndex(final String project, final String scope, final String table)
+        {
+            final List<String> columns = table.equals("t2")
+                ? List.of(random.nextBoolean() ? "data" : "id")
+                : switch (random.nextInt(3))
+                {
+                    case 0 -> List.of("name");
+                    case 1 -> List.of("score");
+                    default -> List.of("score", "name");
+                };
+            return new DdlOperation.CreateIndex(project, scope, table, "i" + random.nextInt(2), columns, random.nextInt(4) == 0,
+                random.nextBoolean());
         }
 
         private DdlOperation createTable(final String project, final String scope, final String table)

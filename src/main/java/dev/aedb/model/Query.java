@@ -9,7 +9,13 @@ import java.util.List;
  * planner chose ({@code QueryPlan.accessPath}): primary-key order for key lookups, key ranges and full scans, index
  * order (the indexed columns, then the primary key) for index paths; deterministic for the same query and data.
  * With it, rows are sorted by its keys, NULLs first when ascending and last when descending, ties in primary-key
- * order. Immutable; each builder call returns a new query.
+ * order.
+ * <p>
+ * With {@link #groupBy} or {@link #aggregate} the query returns one row per group (one row in all without
+ * {@code groupBy}, also over no rows): the group columns followed by the aggregates' {@link Aggregate#outputName()}s,
+ * or the {@code select}ed ones among those names; {@link #having} filters the groups and {@code orderBy} sorts them,
+ * both by those names. {@link #distinct} keeps the first of equal projected rows. Such queries read every matching
+ * row (their work is bounded by {@code QueryOptions.maxScanRows}). Immutable; each builder call returns a new query.
  *
  * @param columns columns to return; empty or {@code "*"} means all, in schema order. Not null, no null element.
  * @param table   the table; null until {@link #from} names it (running such a query is INVALID_QUERY).
@@ -17,8 +23,13 @@ import java.util.List;
  * @param orderBy sort keys, most significant first; empty for none. Not null, at most 32 (checked when run).
  * @param limit   most rows to return, or -1 for no limit (other values below 1 are INVALID_QUERY when run).
  * @param offset  rows to skip before the first returned, >= 0; a positive offset needs a limit (checked when run).
+ * @param groupBy    group columns; empty for none. Not null, at most 32 (checked when run).
+ * @param aggregates aggregates; empty for none. Not null, at most 32 (checked when run).
+ * @param having     the filter over groups, or null.
+ * @param distinctRows whether equal projected rows are returned once ({@link #distinct()}).
  */
-public record Query(List<String> columns, String table, Expr where, List<SortKey> orderBy, long limit, long offset)
+public record Query(List<String> columns, String table, Expr where, List<SortKey> orderBy, long limit, long offset,
+    List<String> groupBy, List<Aggregate> aggregates, Expr having, boolean distinctRows)
 {
     /** Sort direction. */
     public enum Order
@@ -78,6 +89,32 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
             i++;
         }
         orderBy = List.copyOf(orderBy);
+        groupBy = copy(groupBy, "groupBy");
+        aggregates = copy(aggregates, "aggregates");
+    }
+
+    private static <T> List<T> copy(final List<T> list, final String name)
+    {
+        if (list == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "=null");
+        }
+        int i = 0;
+        for (final T t : list)
+        {
+            if (t == null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, name + "[" + i + "]=null");
+            }
+            i++;
+        }
+        return List.copyOf(list);
+    }
+
+    /** @return whether the query returns groups (it has group columns or aggregates). */
+    public boolean grouped()
+    {
+        return !groupBy.isEmpty() || !aggregates.isEmpty();
     }
 
     /**
@@ -91,7 +128,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "columns=null");
         }
-        return new Query(java.util.Arrays.asList(columns), null, null, List.of(), -1, 0);
+        return new Query(java.util.Arrays.asList(columns), null, null, List.of(), -1, 0, List.of(), List.of(), null, false);
     }
 
     /**
@@ -105,7 +142,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "tableName=null");
         }
-        return new Query(columns, tableName, where, orderBy, limit, offset);
+        return new Query(columns, tableName, where, orderBy, limit, offset, groupBy, aggregates, having, distinctRows);
     }
 
     /**
@@ -116,7 +153,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query where_(final Expr predicate)
     {
-        return new Query(columns, table, predicate, orderBy, limit, offset);
+        return new Query(columns, table, predicate, orderBy, limit, offset, groupBy, aggregates, having, distinctRows);
     }
 
     /**
@@ -125,7 +162,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query limit(final long n)
     {
-        return new Query(columns, table, where, orderBy, n, offset);
+        return new Query(columns, table, where, orderBy, n, offset, groupBy, aggregates, having, distinctRows);
     }
 
     /**
@@ -134,7 +171,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query offset(final long n)
     {
-        return new Query(columns, table, where, orderBy, limit, n);
+        return new Query(columns, table, where, orderBy, limit, n, groupBy, aggregates, having, distinctRows);
     }
 
     /**
@@ -149,6 +186,54 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
     {
         final java.util.ArrayList<SortKey> keys = new java.util.ArrayList<>(orderBy);
         keys.add(new SortKey(column, order));
-        return new Query(columns, table, where, keys, limit, offset);
+        return new Query(columns, table, where, keys, limit, offset, groupBy, aggregates, having, distinctRows);
+    }
+
+    /**
+     * @param groupColumns the group columns (replacing any given before); not null, no null element.
+     * @return this query grouped by them.
+     * @throws AedbException INVALID_ARGUMENT naming a null array or column.
+     */
+    public Query groupBy(final String... groupColumns)
+    {
+        if (groupColumns == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "groupColumns=null");
+        }
+        return new Query(columns, table, where, orderBy, limit, offset, java.util.Arrays.asList(groupColumns), aggregates, having,
+            distinctRows);
+    }
+
+    /**
+     * Adds an aggregate after the ones already given.
+     *
+     * @param aggregate not null.
+     * @return this query with the aggregate appended.
+     * @throws AedbException INVALID_ARGUMENT for null.
+     */
+    public Query aggregate(final Aggregate aggregate)
+    {
+        if (aggregate == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "aggregate=null");
+        }
+        final java.util.ArrayList<Aggregate> next = new java.util.ArrayList<>(aggregates);
+        next.add(aggregate);
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, next, having, distinctRows);
+    }
+
+    /**
+     * @param predicate the filter over the groups' output columns, or null for none (needs groupBy or an aggregate).
+     * @return this query with that filter.
+     */
+    public Query having(final Expr predicate)
+    {
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, predicate, distinctRows);
+    }
+
+    /** @return this query returning each distinct projected row once. */
+    public Query distinct()
+    {
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, having, true);
     }
 }

@@ -81,25 +81,41 @@ final class Planner
         int[] sortColumns;
         long limit;
         long offset;
-        final List<String> trace = new ArrayList<>();
+        final List<String> trace;
+
+        Plan(final boolean explaining)
+        {
+            trace = explaining ? new ArrayList<>() : null;
+        }
+
+        void trace(final String line)
+        {
+            if (trace != null)
+            {
+                trace.add(line);
+            }
+        }
     }
 
     private Planner()
     {
     }
 
-    static Plan plan(final TableState table, final Query query, final QueryOptions options)
+    /** @param explaining whether to record the planner's reasons ({@link Plan#trace}); a query that runs skips them. */
+    static Plan plan(final TableState table, final Query query, final QueryOptions options, final boolean explaining)
     {
         final TableSchema schema = table.schema();
         if (query.where() != null)
         {
             Predicates.check(schema, query.where(), 0);
         }
+        // A grouped or DISTINCT query reads every matching row; its ORDER BY, offset and limit apply to its output.
+        final boolean aggregating = QueryExecutor.aggregating(query);
         if (query.orderBy().size() > MAX_SORT_KEYS)
         {
             throw new AedbException(ErrorCode.INVALID_QUERY, "ORDER BY has " + query.orderBy().size() + " keys, at most " + MAX_SORT_KEYS);
         }
-        final int[] sortColumns = new int[query.orderBy().size()];
+        final int[] sortColumns = new int[aggregating ? 0 : query.orderBy().size()];
         for (int i = 0; i < sortColumns.length; i++)
         {
             Predicates.column(schema, query.orderBy().get(i).column());
@@ -117,7 +133,7 @@ final class Planner
         {
             throw new AedbException(ErrorCode.INVALID_QUERY, "an offset needs a limit");
         }
-        if (query.where() == null && query.limit() < 0 && !options.allowFullScan())
+        if (query.where() == null && query.limit() < 0 && !options.allowFullScan() && !aggregating)
         {
             throw new AedbException(ErrorCode.INVALID_QUERY, "a query without predicate or limit scans the whole table; "
                 + "add a limit or set allowFullScan");
@@ -131,9 +147,9 @@ final class Planner
             collect(schema, e, bounds);
         }
 
-        final Plan plan = new Plan();
-        plan.limit = query.limit() < 0 ? Long.MAX_VALUE : query.limit();
-        plan.offset = query.offset();
+        final Plan plan = new Plan(explaining);
+        plan.limit = query.limit() < 0 || aggregating ? Long.MAX_VALUE : query.limit();
+        plan.offset = aggregating ? 0 : query.offset();
         plan.sortColumns = sortColumns;
 
         final int[] pk = table.primaryKeyIndexes();
@@ -142,7 +158,7 @@ final class Planner
         if (pkPoints == pk.length)
         {
             best = new Candidate(Path.PrimaryKeyLookup, null, pk, pkPoints, null);
-            plan.trace.add("every primary-key column has points: lookup");
+            plan.trace("every primary-key column has points: lookup");
         }
         if (best == null)
         {
@@ -152,7 +168,10 @@ final class Planner
                 if (index.schema().unique() && n == index.columnIndexes().length)
                 {
                     best = new Candidate(Path.IndexLookup, index, index.columnIndexes(), n, null);
-                    plan.trace.add("every column of unique index " + index.schema().name() + " has points: lookup");
+                    if (explaining)
+                    {
+                        plan.trace("every column of unique index " + index.schema().name() + " has points: lookup");
+                    }
                     break;
                 }
             }
@@ -168,28 +187,31 @@ final class Planner
                     best = c;
                 }
             }
-            if (best != null)
+            if (best != null && explaining)
             {
-                plan.trace.add((best.index == null ? "primary key" : "index " + best.index.schema().name()) + ": " + best.points
+                plan.trace((best.index == null ? "primary key" : "index " + best.index.schema().name()) + ": " + best.points
                     + " leading point column(s)" + (best.range != null ? " and a range" : "") + ", the most of any path");
             }
         }
         if (best == null && sortColumns.length > 0)
         {
             final Set<Integer> constant = constantColumns(bounds);
-            if (ordered(query.orderBy(), sortColumns, pk, null, constant))
+            if (ordered(query.orderBy(), sortColumns, pk, null, constant) && !aggregating)
             {
                 best = new Candidate(Path.FullScanFilter, null, pk, 0, null);
-                plan.trace.add("no bound on any path; the primary key's order gives the ORDER BY");
+                plan.trace("no bound on any path; the primary key's order gives the ORDER BY");
             }
             else
             {
                 for (final IndexState index : table.indexes().values())
                 {
-                    if (ordered(query.orderBy(), sortColumns, index.columnIndexes(), pk, constant))
+                    if (ordered(query.orderBy(), sortColumns, index.columnIndexes(), pk, constant) && !aggregating)
                     {
                         best = new Candidate(Path.IndexScan, index, index.columnIndexes(), 0, null);
-                        plan.trace.add("no bound on any path; index " + index.schema().name() + "'s order gives the ORDER BY");
+                        if (explaining)
+                        {
+                            plan.trace("no bound on any path; index " + index.schema().name() + "'s order gives the ORDER BY");
+                        }
                         break;
                     }
                 }
@@ -198,7 +220,7 @@ final class Planner
         if (best == null)
         {
             best = new Candidate(Path.FullScanFilter, null, pk, 0, null);
-            plan.trace.add(conjuncts.isEmpty() ? "no predicate: full scan" : "no conjunct bounds a key or index column: full scan");
+            plan.trace(conjuncts.isEmpty() ? "no predicate: full scan" : "no conjunct bounds a key or index column: full scan");
         }
 
         plan.path = best.path;
@@ -219,6 +241,10 @@ final class Planner
             plan.empty |= best.range.empty;
             pushed.addAll(best.range.rangeExact);
         }
+        if (plan.empty)
+        {
+            plan.trace("the conjuncts admit no value of a column the path reads: nothing is read");
+        }
         for (final Expr e : conjuncts)
         {
             if (pushed.contains(e))
@@ -235,7 +261,7 @@ final class Planner
             final Set<Integer> constant = constantColumns(bounds);
             if (ordered(query.orderBy(), sortColumns, best.columns, best.index == null ? null : pk, constant))
             {
-                plan.trace.add("the access path's order gives the ORDER BY: no sort");
+                plan.trace("the access path's order gives the ORDER BY: no sort");
             }
             else
             {
@@ -545,7 +571,7 @@ final class Planner
     }
 
     /** @return the explain form of a plan. */
-    static QueryPlan describe(final TableState table, final long seq, final Plan plan)
+    static QueryPlan describe(final TableState table, final long seq, final Plan plan, final Query query)
     {
         final TableSchema schema = table.schema();
         final List<String> columns = new ArrayList<>();
@@ -602,15 +628,31 @@ final class Planner
         {
             stages.add("Filter");
         }
-        if (!plan.sort.isEmpty())
+        if (query.grouped())
+        {
+            stages.add("Aggregate");
+        }
+        if (query.having() != null)
+        {
+            stages.add("Having");
+        }
+        if (!plan.sort.isEmpty() || (QueryExecutor.aggregating(query) && !query.orderBy().isEmpty()))
         {
             stages.add("Sort");
+            if (plan.sort.isEmpty())
+            {
+                query.orderBy().forEach(k -> sort.add(k.column() + " " + k.order()));
+            }
         }
-        if (plan.offset > 0)
+        if (query.distinctRows())
+        {
+            stages.add("Distinct");
+        }
+        if (query.offset() > 0)
         {
             stages.add("Offset");
         }
-        if (plan.limit != Long.MAX_VALUE)
+        if (query.limit() > 0)
         {
             stages.add("Limit");
         }
@@ -622,6 +664,6 @@ final class Planner
         final String name = schema.projectId() + "." + schema.scopeId() + "." + schema.tableName();
         return new QueryPlan(name, seq, plan.path.name(), plan.index == null ? null : plan.index.schema().name(), columns,
             bounds, pushed, residual, sort, stages, estimate, lookup || plan.empty
-                || (plan.limit != Long.MAX_VALUE && plan.sort.isEmpty()), plan.trace);
+                || (plan.limit != Long.MAX_VALUE && plan.sort.isEmpty()), plan.trace == null ? List.of() : plan.trace);
     }
 }

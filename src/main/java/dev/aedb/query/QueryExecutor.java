@@ -50,13 +50,25 @@ public final class QueryExecutor
     public static QueryResult execute(final TableState table, final long seq, final Query query, final QueryOptions options)
     {
         final TableSchema schema = table.schema();
-        final int[] projection = projection(schema, query.columns());
-        final List<String> names = new ArrayList<>(projection.length);
-        for (final int i : projection)
+        if (aggregating(query))
         {
-            names.add(schema.columns().get(i).name());
+            final Grouping.Shape shape = Grouping.shape(schema, query);
+            final Planner.Plan plan = Planner.plan(table, query, options, false);
+            final Run run = new Run(table, seq, plan, options);
+            run.scan();
+            final List<Row> rows = new ArrayList<>(run.out.size());
+            run.out.forEach(c -> rows.add(c.row));
+            return new QueryResult(new ColumnNames(shape.output, shape.selected), Grouping.finish(schema, query, shape, rows), seq,
+                run.examined, plan.path.name());
         }
-        final Planner.Plan plan = Planner.plan(table, query, options);
+        final int[] projection = projection(schema, query.columns());
+        final List<String> names = new ColumnNames(schema, projection);
+        final QueryResult point = pointLookup(table, seq, query, projection, names);
+        if (point != null)
+        {
+            return point;
+        }
+        final Planner.Plan plan = Planner.plan(table, query, options, false);
         final Run run = new Run(table, seq, plan, options);
         run.scan();
         final List<Candidate> rows = run.out;
@@ -77,13 +89,102 @@ public final class QueryExecutor
     }
 
     /**
+     * The planner's first rule without the planner: a predicate that is one equality per primary-key column (alone
+     * or in one And) and nothing else to do (no ORDER BY, offset) is a hash lookup. Null when the query is not of
+     * that shape; the planner then decides (and explains) the same path.
+     */
+    private static QueryResult pointLookup(final TableState table, final long seq, final Query query, final int[] projection,
+        final List<String> names)
+    {
+        final Expr where = query.where();
+        if (where == null || !query.orderBy().isEmpty() || query.offset() != 0 || query.limit() == 0 || query.limit() < -1)
+        {
+            return null;
+        }
+        final int[] pk = table.primaryKeyIndexes();
+        final Value[] key = new Value[pk.length];
+        if (where instanceof Expr.Eq eq)
+        {
+            if (pk.length != 1 || !slot(table.schema(), pk, eq, key))
+            {
+                return null;
+            }
+        }
+        else if (where instanceof Expr.And and && and.terms().size() == pk.length)
+        {
+            for (final Expr t : and.terms())
+            {
+                if (!(t instanceof Expr.Eq eq) || !slot(table.schema(), pk, eq, key))
+                {
+                    return null;
+                }
+            }
+        }
+        else
+        {
+            return null;
+        }
+        Predicates.check(table.schema(), where, 0);
+        final ByteWriter w = new ByteWriter(64);
+        for (final Value v : key)
+        {
+            KeyCodec.encodeIndexValue(v, w);
+        }
+        final KeySpace rows = table.rows();
+        final long node = rows.find(w.buffer(), 0, w.position());
+        final long v = node == 0 ? 0 : rows.liveVersionAt(node, seq);
+        if (v == 0)
+        {
+            return new QueryResult(names, List.of(), seq, 0, Planner.Path.PrimaryKeyLookup.name());
+        }
+        final Row row = RowCodec.decode(rows.payloadBuffer(v), rows.payloadOffset(v), rows.payloadLength(v), table.schema().columns());
+        return new QueryResult(names, List.of(project(row, projection)), seq, 1, Planner.Path.PrimaryKeyLookup.name());
+    }
+
+    /** Puts an equality's literal at its key column's place; false when it is not a fresh key column or not a plain value. */
+    private static boolean slot(final TableSchema schema, final int[] pk, final Expr.Eq eq, final Value[] key)
+    {
+        final int column = schema.columnIndex(eq.column());
+        if (eq.value() instanceof Value.Null || column < 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < pk.length; i++)
+        {
+            if (pk[i] == column)
+            {
+                if (key[i] != null)
+                {
+                    return false;
+                }
+                key[i] = eq.value();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return how {@link #execute} would run the query, without reading any row.
      * @throws AedbException as {@link #execute} for a query that does not fit the table.
      */
     public static QueryPlan explain(final TableState table, final long seq, final Query query, final QueryOptions options)
     {
-        projection(table.schema(), query.columns());
-        return Planner.describe(table, seq, Planner.plan(table, query, options));
+        if (aggregating(query))
+        {
+            Grouping.shape(table.schema(), query);
+        }
+        else
+        {
+            projection(table.schema(), query.columns());
+        }
+        return Planner.describe(table, seq, Planner.plan(table, query, options, true), query);
+    }
+
+    /** @return whether the query runs the stages after the scan in {@link Grouping}. */
+    static boolean aggregating(final Query query)
+    {
+        return query.grouped() || query.distinctRows() || query.having() != null;
     }
 
     private static Comparator<Candidate> sortOrder(final Planner.Plan plan)
@@ -168,6 +269,15 @@ public final class QueryExecutor
                 for (final Value v : combination)
                 {
                     KeyCodec.encodeIndexValue(v, prefix);
+                }
+                if (plan.path == Planner.Path.PrimaryKeyLookup)
+                {
+                    final long node = rows.find(prefix.buffer(), 0, prefix.position()); // the hash index, not a seek
+                    if (node != 0)
+                    {
+                        visit(node, null, 0, 0);
+                    }
+                    return;
                 }
                 range(prefix.position());
                 return;
@@ -344,8 +454,45 @@ public final class QueryExecutor
         return out;
     }
 
+    /** The names of the projected columns, read from the schema when asked (a query allocates no list of them). */
+    private static final class ColumnNames extends java.util.AbstractList<String> implements java.util.RandomAccess
+    {
+        private final TableSchema schema;
+        private final int[] projection;
+
+        ColumnNames(final TableSchema schema, final int[] projection)
+        {
+            this.schema = schema;
+            this.projection = projection;
+        }
+
+        @Override
+        public String get(final int index)
+        {
+            return schema.columns().get(projection[index]).name();
+        }
+
+        @Override
+        public int size()
+        {
+            return projection.length;
+        }
+    }
+
     private static Row project(final Row row, final int[] projection)
     {
+        if (projection.length == row.size())
+        {
+            boolean identity = true;
+            for (int i = 0; i < projection.length && identity; i++)
+            {
+                identity = projection[i] == i;
+            }
+            if (identity)
+            {
+                return row; // every column in schema order: the decoded row as it is (immutable)
+            }
+        }
         final Value[] out = new Value[projection.length];
         for (int i = 0; i < projection.length; i++)
         {

@@ -79,6 +79,7 @@ class QueryDifferentialTest
 
     private final Map<String, Integer> paths = new TreeMap<>();
     private int queries;
+    private int groupedQueries;
 
     @Test
     void shouldAnswerEveryQueryAsSqliteDoes() throws SQLException
@@ -124,10 +125,15 @@ class QueryDifferentialTest
                     final Spec spec = random.nextInt(4) == 0 ? t2 : t;
                     query(db, sql, spec, random, seed);
                 }
+                for (int i = 0; i < 100; i++)
+                {
+                    grouped(db, sql, random.nextInt(4) == 0 ? t2 : t, random, seed);
+                }
             }
         }
-        System.out.println("QueryDifferentialTest " + queries + " queries, access paths " + paths);
+        System.out.println("QueryDifferentialTest " + queries + " queries and " + groupedQueries + " grouped or DISTINCT ones, access paths " + paths);
         assertTrue(queries >= 3000 || rounds < 8, "too few queries: " + queries);
+        assertTrue(groupedQueries >= 800 || rounds < 8, "too few grouped queries: " + groupedQueries);
         for (final String path : List.of("PrimaryKeyLookup", "PrimaryKeyRangeScan", "IndexLookup", "IndexScan", "FullScanFilter"))
         {
             assertTrue(paths.getOrDefault(path, 0) > 0, "no query took " + path + ": " + paths);
@@ -371,6 +377,219 @@ class QueryDifferentialTest
             theirs.sort(byKey);
         }
         assertEquals(theirs, mine, context + " (aedb plan " + result.plan() + ")");
+    }
+
+    /**
+     * A grouped query (GROUP BY 0-2 columns, 1-4 aggregates, HAVING sometimes) or a DISTINCT one, ordered by every
+     * output column (so that SQL's open order is closed), with LIMIT and OFFSET sometimes.
+     */
+    private void grouped(final AedbInstance db, final Connection sql, final Spec spec, final Random random, final long seed)
+        throws SQLException
+    {
+        final StringBuilder sqlWhere = new StringBuilder();
+        final Expr where = random.nextInt(4) == 0 ? null : predicate(spec, random, 1, sqlWhere);
+        Query q = Query.select().from(spec.name).where_(where);
+        final List<String> select = new ArrayList<>();
+        final List<Col> outTypes = new ArrayList<>();
+        final List<String> orderBy = new ArrayList<>();
+        final StringBuilder groupSql = new StringBuilder();
+        final StringBuilder havingSql = new StringBuilder();
+        final boolean distinct = random.nextInt(4) == 0;
+        if (distinct)
+        {
+            final List<String> columns = new ArrayList<>();
+            final int n = 1 + random.nextInt(2);
+            for (int i = 0; i < n; i++)
+            {
+                final Col c = spec.columns.get(random.nextInt(spec.columns.size()));
+                if (!columns.contains(c.name))
+                {
+                    columns.add(c.name);
+                    select.add(c.name);
+                    outTypes.add(c);
+                }
+            }
+            q = Query.select(columns.toArray(new String[0])).from(spec.name).where_(where).distinct();
+        }
+        else
+        {
+            final List<String> groups = new ArrayList<>();
+            final int g = random.nextInt(3);
+            for (int i = 0; i < g; i++)
+            {
+                final Col c = spec.columns.get(random.nextInt(spec.columns.size()));
+                if (!groups.contains(c.name))
+                {
+                    groups.add(c.name);
+                    select.add(c.name);
+                    outTypes.add(c);
+                }
+            }
+            q = q.groupBy(groups.toArray(new String[0]));
+            if (!groups.isEmpty())
+            {
+                groupSql.append(" GROUP BY ").append(String.join(", ", groups));
+            }
+            final int a = 1 + random.nextInt(4);
+            final Map<String, String> exprs = new TreeMap<>();
+            for (int i = 0; i < a; i++)
+            {
+                final Col c = spec.columns.get(random.nextInt(spec.columns.size()));
+                final boolean numeric = c.type != ColumnType.TEXT;
+                final dev.aedb.model.Aggregate agg;
+                final String expr;
+                final Col type;
+                switch (random.nextInt(5))
+                {
+                    case 0 ->
+                    {
+                        agg = new dev.aedb.model.Aggregate.Count();
+                        expr = "COUNT(*)";
+                        type = new Col("count_star", ColumnType.INTEGER, "", true);
+                    }
+                    case 1 ->
+                    {
+                        agg = numeric ? new dev.aedb.model.Aggregate.Sum(c.name) : new dev.aedb.model.Aggregate.Min(c.name);
+                        expr = (numeric ? "SUM(" : "MIN(") + c.name + ")";
+                        type = new Col(agg.outputName(), c.type, "", true);
+                    }
+                    case 2 ->
+                    {
+                        agg = new dev.aedb.model.Aggregate.Min(c.name);
+                        expr = "MIN(" + c.name + ")";
+                        type = new Col(agg.outputName(), c.type, "", true);
+                    }
+                    case 3 ->
+                    {
+                        agg = new dev.aedb.model.Aggregate.Max(c.name);
+                        expr = "MAX(" + c.name + ")";
+                        type = new Col(agg.outputName(), c.type, "", true);
+                    }
+                    default ->
+                    {
+                        agg = numeric ? new dev.aedb.model.Aggregate.Avg(c.name) : new dev.aedb.model.Aggregate.Max(c.name);
+                        expr = (numeric ? "AVG(" : "MAX(") + c.name + ")";
+                        type = new Col(agg.outputName(), numeric ? ColumnType.FLOAT : c.type, "", true);
+                    }
+                }
+                if (exprs.containsKey(agg.outputName()) || select.contains(agg.outputName()))
+                {
+                    continue;
+                }
+                exprs.put(agg.outputName(), expr);
+                q = q.aggregate(agg);
+                select.add(agg.outputName());
+                outTypes.add(type);
+            }
+            if (random.nextInt(3) == 0)
+            {
+                // HAVING on one output column, with SQLite given the aggregate expression itself
+                final int i = random.nextInt(select.size());
+                final Col c = outTypes.get(i);
+                final String name = select.get(i);
+                final String target = exprs.getOrDefault(name, name);
+                final Value v = c.name.equals("count_star") ? Value.integer(random.nextInt(4)) : c.type == ColumnType.FLOAT
+                    ? Value.float64(FLOATS[random.nextInt(FLOATS.length)]) : randomValue(spec.column(baseColumn(name)), random, false);
+                final int op = random.nextInt(4);
+                final Expr having = switch (op)
+                {
+                    case 0 -> Expr.gt(name, v);
+                    case 1 -> Expr.lte(name, v);
+                    case 2 -> Expr.ne(name, v);
+                    default -> Expr.isNotNull(name);
+                };
+                havingSql.append(" HAVING ").append(target).append(op == 0 ? " > " + sqlLiteral(v) : op == 1 ? " <= " + sqlLiteral(v)
+                    : op == 2 ? " != " + sqlLiteral(v) : " IS NOT NULL");
+                q = q.having(having);
+            }
+            final List<String> sqlSelect = new ArrayList<>();
+            for (final String name : select)
+            {
+                sqlSelect.add(exprs.getOrDefault(name, name));
+            }
+            select.clear();
+            select.addAll(sqlSelect);
+        }
+        final List<String> outputNames = new ArrayList<>();
+        for (final Col c : outTypes)
+        {
+            outputNames.add(c.name);
+        }
+        for (int i = 0; i < outputNames.size(); i++)
+        {
+            final Query.Order order = random.nextBoolean() ? Query.Order.ASC : Query.Order.DESC;
+            q = q.orderBy(outputNames.get(i), order);
+            orderBy.add((i + 1) + " " + order);
+        }
+        final StringBuilder text = new StringBuilder("SELECT " + (distinct ? "DISTINCT " : "") + String.join(", ", select)
+            + " FROM " + spec.name);
+        if (where != null)
+        {
+            text.append(" WHERE ").append(sqlWhere);
+        }
+        text.append(groupSql).append(havingSql);
+        if (!orderBy.isEmpty())
+        {
+            text.append(" ORDER BY ").append(String.join(", ", orderBy));
+        }
+        if (random.nextInt(3) == 0)
+        {
+            final int limit = 1 + random.nextInt(10);
+            final int offset = random.nextInt(3);
+            q = q.limit(limit).offset(offset);
+            text.append(" LIMIT ").append(limit).append(" OFFSET ").append(offset);
+        }
+        final String context = "seed=" + seed + " grouped query #" + groupedQueries + ": " + text;
+        final QueryResult result;
+        try
+        {
+            result = db.query(P, S, q, QueryOptions.defaults().withAllowFullScan(true));
+        }
+        catch (final AedbException ex)
+        {
+            fail(context + ": aedb refused: " + ex.getMessage());
+            return;
+        }
+        groupedQueries++;
+        assertEquals(outputNames, result.columns(), context);
+        final List<List<Object>> mine = new ArrayList<>();
+        for (final Row row : result.rows())
+        {
+            final List<Object> r = new ArrayList<>();
+            for (final Value v : row.values())
+            {
+                r.add(v instanceof Value.Null ? null : v instanceof Value.Int i ? (Object)i.value() : v instanceof Value.Float64 f
+                    ? (Object)f.value() : ((Value.Text)v).value());
+            }
+            mine.add(r);
+        }
+        final List<List<Object>> theirs = new ArrayList<>();
+        try (Statement st = sql.createStatement(); ResultSet rs = st.executeQuery(text.toString().replace(" LIKE ", " GLOB ")))
+        {
+            while (rs.next())
+            {
+                final List<Object> r = new ArrayList<>();
+                for (int i = 0; i < outTypes.size(); i++)
+                {
+                    final Object o = switch (outTypes.get(i).type)
+                    {
+                        case INTEGER -> rs.getLong(i + 1);
+                        case FLOAT -> rs.getDouble(i + 1);
+                        default -> rs.getString(i + 1);
+                    };
+                    r.add(rs.wasNull() ? null : o);
+                }
+                theirs.add(r);
+            }
+        }
+        assertEquals(theirs, mine, context + " (aedb plan " + result.plan() + ")");
+    }
+
+    /** @return the table column an output column comes from ({@code min_b} -> {@code b}; a group column itself). */
+    private static String baseColumn(final String output)
+    {
+        final int underscore = output.indexOf('_');
+        return underscore < 0 ? output : output.substring(underscore + 1);
     }
 
     private static int compareKeys(final Spec spec, final List<Object> x, final List<Object> y)
