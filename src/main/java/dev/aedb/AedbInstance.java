@@ -20,6 +20,7 @@ import dev.aedb.model.Mutation;
 import dev.aedb.model.Query;
 import dev.aedb.model.QueryOptions;
 import dev.aedb.model.QueryPlan;
+import dev.aedb.query.QueryExecutor;
 import dev.aedb.model.QueryResult;
 import dev.aedb.model.RecoveryReport;
 import dev.aedb.model.TransactionEnvelope;
@@ -64,6 +65,8 @@ public final class AedbInstance implements AutoCloseable
     private volatile boolean closed;
 
     private CheckpointView checkpointView;
+    /** Signs query cursors: random per instance, so a cursor does not outlive the instance that made it. */
+    private final byte[] cursorKey = new byte[32];
     private ReadView checkpointReads;
 
     private AedbInstance(final AedbConfig config, final Path directory, final DirectoryLock lock, final Store store,
@@ -74,7 +77,8 @@ public final class AedbInstance implements AutoCloseable
         this.lock = lock;
         this.store = store;
         this.engine = engine;
-        this.reads = new InstanceReadView(store, catalog, this::ensureOpen, config.maxSnapshotAgeMillis());
+        new java.security.SecureRandom().nextBytes(cursorKey);
+        this.reads = new InstanceReadView(store, catalog, this::ensureOpen, config.maxSnapshotAgeMillis(), cursorKey);
         this.recoveryReport = engine.recoveryReport();
     }
 
@@ -487,7 +491,7 @@ public final class AedbInstance implements AutoCloseable
                         config.maxSnapshotAgeNanos(), config.nanoClock());
                     checkpointView = view;
                     checkpointReads = new InstanceReadView(view.store(), view.catalog(), this::ensureOpen,
-                        config.maxSnapshotAgeMillis());
+                        config.maxSnapshotAgeMillis(), cursorKey);
                     return checkpointReads;
                 }
                 catch (final AedbException ex)
@@ -632,7 +636,9 @@ public final class AedbInstance implements AutoCloseable
     public QueryResult query(final String projectId, final String scopeId, final Query query, final QueryOptions options)
     {
         requireArgument(options, "options");
-        try (Snapshot s = oneShot(options.consistency()))
+        final ConsistencyMode mode = options.cursor() == null ? options.consistency()
+            : ConsistencyMode.atSeq(QueryExecutor.cursorSeq(options.cursor(), cursorKey));
+        try (Snapshot s = oneShot(mode))
         {
             return s.query(projectId, scopeId, query, options);
         }

@@ -13,9 +13,12 @@ final class InstanceReadView implements ReadView
     private final LiveCatalog catalog;
     private final Runnable openCheck;
     private final long maxSnapshotAgeMillis;
+    private final byte[] cursorKey;
 
-    InstanceReadView(final Store store, final LiveCatalog catalog, final Runnable openCheck, final long maxSnapshotAgeMillis)
+    InstanceReadView(final Store store, final LiveCatalog catalog, final Runnable openCheck, final long maxSnapshotAgeMillis,
+        final byte[] cursorKey)
     {
+        this.cursorKey = cursorKey;
         this.store = store;
         this.catalog = catalog;
         this.openCheck = openCheck;
@@ -31,6 +34,12 @@ final class InstanceReadView implements ReadView
         }
         // AT_CHECKPOINT reaches only the view over a checkpoint image (the facade picks it), whose latest is the checkpoint
         return store.pinLatest(openCheck);
+    }
+
+    @Override
+    public byte[] cursorKey()
+    {
+        return cursorKey;
     }
 
     @Override

@@ -41,4 +41,7 @@ interface ReadView
 
     /** @return the age, in milliseconds, after which a held snapshot expires. */
     long maxSnapshotAgeMillis();
+
+    /** @return the instance's random key that signs query cursors (so they do not outlive it). */
+    byte[] cursorKey();
 }

@@ -262,7 +262,7 @@ public final class Snapshot implements AutoCloseable
         final CatalogState c = enter();
         try
         {
-            return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), seq, query, options);
+            return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), seq, query, options, db.cursorKey());
         }
         finally
         {

@@ -10,8 +10,13 @@ package dev.aedb.model;
  * @param maxScanRows   most rows a query may examine (read at its snapshot, before the residual filter) before it
  *                      fails with SCAN_BOUND_EXCEEDED, unless {@code allowFullScan} (default 10 000; at least 1,
  *                      checked when the query runs).
+ * @param cursor        a {@link QueryResult#cursor()} to continue from, or null for the first page. The query must be
+ *                      the one that made it (any limit); it is read at the cursor's snapshot, whatever
+ *                      {@code consistency} says, so pages are consistent with each other (SNAPSHOT_EXPIRED once that
+ *                      snapshot is no longer readable). A tampered cursor, or one from another instance or from before
+ *                      a restart, is INVALID_CURSOR.
  */
-public record QueryOptions(ConsistencyMode consistency, boolean allowFullScan, long maxScanRows)
+public record QueryOptions(ConsistencyMode consistency, boolean allowFullScan, long maxScanRows, String cursor)
 {
     /** The default {@code maxScanRows}. */
     public static final long DEFAULT_MAX_SCAN_ROWS = 10_000;
@@ -32,24 +37,30 @@ public record QueryOptions(ConsistencyMode consistency, boolean allowFullScan, l
     /** @return AtLatest, no full scan without predicate or limit, at most {@value #DEFAULT_MAX_SCAN_ROWS} rows examined. */
     public static QueryOptions defaults()
     {
-        return new QueryOptions(ConsistencyMode.AT_LATEST, false, DEFAULT_MAX_SCAN_ROWS);
+        return new QueryOptions(ConsistencyMode.AT_LATEST, false, DEFAULT_MAX_SCAN_ROWS, null);
     }
 
     /** @return these options with at most {@code rows} (>= 1) rows examined; INVALID_ARGUMENT below 1. */
     public QueryOptions withMaxScanRows(final long rows)
     {
-        return new QueryOptions(consistency, allowFullScan, rows);
+        return new QueryOptions(consistency, allowFullScan, rows, cursor);
     }
 
     /** @return these options reading at {@code mode}. */
     public QueryOptions withConsistency(final ConsistencyMode mode)
     {
-        return new QueryOptions(mode, allowFullScan, maxScanRows);
+        return new QueryOptions(mode, allowFullScan, maxScanRows, cursor);
     }
 
     /** @return these options with full scans allowed or not. */
     public QueryOptions withAllowFullScan(final boolean allow)
     {
-        return new QueryOptions(consistency, allow, maxScanRows);
+        return new QueryOptions(consistency, allow, maxScanRows, cursor);
+    }
+
+    /** @return these options continuing from {@code next} (a {@link QueryResult#cursor()}), or from the start for null. */
+    public QueryOptions withCursor(final String next)
+    {
+        return new QueryOptions(consistency, allowFullScan, maxScanRows, next);
     }
 }

@@ -10,7 +10,10 @@ import java.util.List;
  * @param rowsExamined rows the executor looked at.
  * @param plan         the access path ({@link QueryPlan#accessPath()}): {@code PrimaryKeyLookup},
  *                     {@code PrimaryKeyRangeScan}, {@code IndexLookup}, {@code IndexScan} or {@code FullScanFilter}.
+ * @param cursor       when the limit left rows out: the token that continues after the last row returned
+ *                     ({@link QueryOptions#withCursor}), at the same snapshot; null when no row follows (or the query
+ *                     has no limit, an offset, groups or DISTINCT).
  */
-public record QueryResult(List<String> columns, List<Row> rows, long snapshotSeq, long rowsExamined, String plan)
+public record QueryResult(List<String> columns, List<Row> rows, long snapshotSeq, long rowsExamined, String plan, String cursor)
 {
 }

@@ -41,15 +41,22 @@ public final class QueryExecutor
      * @param table   the table at the reader's catalog version.
      * @param seq     the pinned snapshot seq.
      * @param query   the query, with a table.
-     * @param options not null.
-     * @return the rows, in ORDER BY order, else in the access path's order.
+     * @param options   not null; its cursor, if any, must name {@code seq} (the caller pins the cursor's seq).
+     * @param cursorKey the instance's key that signs and checks query cursors.
+     * @return the rows, in ORDER BY order, else in the access path's order; a cursor when a limit left rows out.
      * @throws AedbException INVALID_QUERY, COLUMN_NOT_FOUND or TYPE_MISMATCH for a query that does not fit the table;
      *                       SCAN_BOUND_EXCEEDED when it would examine more than {@code maxScanRows} rows without
-     *                       {@code allowFullScan}.
+     *                       {@code allowFullScan}; INVALID_CURSOR for a cursor that is not this query's at this seq.
      */
-    public static QueryResult execute(final TableState table, final long seq, final Query query, final QueryOptions options)
+    public static QueryResult execute(final TableState table, final long seq, final Query query, final QueryOptions options,
+        final byte[] cursorKey)
     {
         final TableSchema schema = table.schema();
+        if (options.cursor() != null && (aggregating(query) || query.offset() > 0 || query.limit() < 0))
+        {
+            throw new AedbException(ErrorCode.INVALID_QUERY, "a cursor continues a query with a limit (the page size), no offset, "
+                + "no groups and no DISTINCT");
+        }
         if (aggregating(query))
         {
             final Grouping.Shape shape = Grouping.shape(schema, query);
@@ -59,22 +66,49 @@ public final class QueryExecutor
             final List<Row> rows = new ArrayList<>(run.out.size());
             run.out.forEach(c -> rows.add(c.row));
             return new QueryResult(new ColumnNames(shape.output, shape.selected), Grouping.finish(schema, query, shape, rows), seq,
-                run.examined, plan.path.name());
+                run.examined, plan.path.name(), null);
         }
         final int[] projection = projection(schema, query.columns());
         final List<String> names = new ColumnNames(schema, projection);
-        final QueryResult point = pointLookup(table, seq, query, projection, names);
+        final QueryResult point = options.cursor() == null ? pointLookup(table, seq, query, projection, names) : null;
         if (point != null)
         {
             return point;
         }
         final Planner.Plan plan = Planner.plan(table, query, options, false);
-        final Run run = new Run(table, seq, plan, options);
+        final boolean pages = plan.limit != Long.MAX_VALUE && plan.offset == 0;
+        final byte[] fingerprint = pages ? fingerprint(table, query, plan) : null;
+        QueryCursor resume = null;
+        if (options.cursor() != null)
+        {
+            resume = QueryCursor.decode(options.cursor(), cursorKey);
+            resume.requireFingerprint(fingerprint);
+            if (resume.seq != seq)
+            {
+                throw new AedbException(ErrorCode.INVALID_CURSOR, "the cursor belongs to snapshot " + resume.seq + ", not " + seq);
+            }
+            if (resume.kind != (plan.sort.isEmpty() ? QueryCursor.PATH : QueryCursor.SORTED))
+            {
+                throw new AedbException(ErrorCode.INVALID_CURSOR, "invalid query cursor: it continues another plan");
+            }
+        }
+        final Run run = new Run(table, seq, plan, options, pages, resume);
         run.scan();
-        final List<Candidate> rows = run.out;
+        List<Candidate> rows = run.out;
         if (!plan.sort.isEmpty())
         {
-            rows.sort(sortOrder(plan));
+            final Comparator<Candidate> order = sortOrder(plan);
+            rows.sort(order);
+            if (resume != null)
+            {
+                final Candidate last = sortPosition(plan, resume);
+                int from = 0;
+                while (from < rows.size() && order.compare(rows.get(from), last) <= 0)
+                {
+                    from++;
+                }
+                rows = rows.subList(from, rows.size());
+            }
         }
         final List<Row> out = new ArrayList<>();
         final long end = plan.limit == Long.MAX_VALUE ? Long.MAX_VALUE : plan.offset + plan.limit;
@@ -85,7 +119,76 @@ public final class QueryExecutor
                 out.add(project(rows.get(i).row, projection));
             }
         }
-        return new QueryResult(names, out, seq, run.examined, plan.path.name());
+        String next = null;
+        if (pages && rows.size() > plan.limit)
+        {
+            final Candidate last = rows.get((int)plan.limit - 1);
+            next = plan.sort.isEmpty()
+                ? new QueryCursor(QueryCursor.PATH, seq, fingerprint, List.of(last.sourceKey)).encode(cursorKey)
+                : new QueryCursor(QueryCursor.SORTED, seq, fingerprint, sortParts(plan, last)).encode(cursorKey);
+        }
+        return new QueryResult(names, out, seq, run.examined, plan.path.name(), next);
+    }
+
+    /**
+     * @return the snapshot seq a query cursor continues at, after checking its signature with the instance's key.
+     * @throws AedbException INVALID_CURSOR for a malformed, tampered or foreign cursor.
+     */
+    public static long cursorSeq(final String cursor, final byte[] cursorKey)
+    {
+        return QueryCursor.decode(cursor, cursorKey).seq;
+    }
+
+    private static byte[] fingerprint(final TableState table, final Query query, final Planner.Plan plan)
+    {
+        final StringBuilder shape = new StringBuilder();
+        shape.append(query.table()).append('\u0000').append(String.join(",", query.columns())).append('\u0000')
+            .append(query.where() == null ? "" : Predicates.render(query.where())).append('\u0000');
+        query.orderBy().forEach(k -> shape.append(k.column()).append(' ').append(k.order()).append(','));
+        shape.append('\u0000').append(plan.path).append('\u0000').append(plan.index == null ? "" : plan.index.schema().name());
+        return QueryCursor.fingerprint(table.tableId(), shape.toString());
+    }
+
+    private static List<byte[]> sortParts(final Planner.Plan plan, final Candidate last)
+    {
+        final List<byte[]> parts = new ArrayList<>();
+        for (final int c : plan.sortColumns)
+        {
+            final ByteWriter w = new ByteWriter(32);
+            KeyCodec.encodeIndexValue(last.row.get(c), w);
+            parts.add(w.toByteArray());
+        }
+        parts.add(last.primaryKey);
+        return parts;
+    }
+
+    /** @return a candidate standing at a SORTED cursor's position, for the sort order's comparator. */
+    private static Candidate sortPosition(final Planner.Plan plan, final QueryCursor cursor)
+    {
+        if (cursor.parts.size() != plan.sortColumns.length + 1)
+        {
+            throw new AedbException(ErrorCode.INVALID_CURSOR, "invalid query cursor: malformed");
+        }
+        int width = 0;
+        for (final int c : plan.sortColumns)
+        {
+            width = Math.max(width, c + 1);
+        }
+        final Value[] values = new Value[width];
+        java.util.Arrays.fill(values, Value.NULL);
+        for (int i = 0; i < plan.sortColumns.length; i++)
+        {
+            final byte[] part = cursor.parts.get(i);
+            try
+            {
+                values[plan.sortColumns[i]] = KeyCodec.decodeValue(new UnsafeBuffer(part), 0, part.length);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new AedbException(ErrorCode.INVALID_CURSOR, "invalid query cursor: malformed");
+            }
+        }
+        return new Candidate(Row.of(values), cursor.parts.get(plan.sortColumns.length), null);
     }
 
     /**
@@ -135,10 +238,10 @@ public final class QueryExecutor
         final long v = node == 0 ? 0 : rows.liveVersionAt(node, seq);
         if (v == 0)
         {
-            return new QueryResult(names, List.of(), seq, 0, Planner.Path.PrimaryKeyLookup.name());
+            return new QueryResult(names, List.of(), seq, 0, Planner.Path.PrimaryKeyLookup.name(), null);
         }
         final Row row = RowCodec.decode(rows.payloadBuffer(v), rows.payloadOffset(v), rows.payloadLength(v), table.schema().columns());
-        return new QueryResult(names, List.of(project(row, projection)), seq, 1, Planner.Path.PrimaryKeyLookup.name());
+        return new QueryResult(names, List.of(project(row, projection)), seq, 1, Planner.Path.PrimaryKeyLookup.name(), null);
     }
 
     /** Puts an equality's literal at its key column's place; false when it is not a fresh key column or not a plain value. */
@@ -209,8 +312,11 @@ public final class QueryExecutor
         };
     }
 
-    /** A row that passed the filter, with its encoded primary key when a sort needs it for ties. */
-    private record Candidate(Row row, byte[] primaryKey)
+    /**
+     * A row that passed the filter, with its encoded primary key when a sort needs it for ties, and its source key
+     * (primary key or index entry) when a page may end at it.
+     */
+    private record Candidate(Row row, byte[] primaryKey, byte[] sourceKey)
     {
     }
 
@@ -225,6 +331,10 @@ public final class QueryExecutor
         private final KeySpace source;
         private final Expr residual;
         private final boolean keepKeys;
+        private final boolean keepSourceKeys;
+        /** A PATH cursor's last source key: the scan resumes after it; null otherwise. */
+        private final byte[] after;
+        private final UnsafeBuffer afterBuffer;
         private final long stopAfter;
         private final ByteWriter prefix = new ByteWriter(64);
         private final List<Candidate> out = new ArrayList<>();
@@ -233,6 +343,17 @@ public final class QueryExecutor
         private boolean done;
 
         Run(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options)
+        {
+            this(table, seq, plan, options, false, null);
+        }
+
+        /**
+         * @param pages  whether the query may end a page (a limit, no offset): the scan then reads one row more than
+         *               the limit, to tell whether more follow, and keeps each row's source key.
+         * @param resume the cursor to continue from, or null.
+         */
+        Run(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options, final boolean pages,
+            final QueryCursor resume)
         {
             this.schema = table.schema();
             this.seq = seq;
@@ -243,8 +364,21 @@ public final class QueryExecutor
             this.residual = plan.residual.isEmpty() ? null : plan.residual.size() == 1 ? plan.residual.get(0)
                 : new Expr.And(plan.residual);
             this.keepKeys = !plan.sort.isEmpty();
-            this.stopAfter = plan.sort.isEmpty() && plan.limit != Long.MAX_VALUE ? plan.offset + plan.limit : Long.MAX_VALUE;
+            this.keepSourceKeys = pages && plan.sort.isEmpty();
+            this.after = resume != null && resume.kind == QueryCursor.PATH ? onePart(resume) : null;
+            this.afterBuffer = after == null ? null : new UnsafeBuffer(after);
+            this.stopAfter = plan.sort.isEmpty() && plan.limit != Long.MAX_VALUE ? plan.offset + plan.limit + (pages ? 1 : 0)
+                : Long.MAX_VALUE;
             this.combination = new Value[plan.pointColumns];
+        }
+
+        private static byte[] onePart(final QueryCursor resume)
+        {
+            if (resume.parts.size() != 1)
+            {
+                throw new AedbException(ErrorCode.INVALID_CURSOR, "invalid query cursor: malformed");
+            }
+            return resume.parts.get(0);
         }
 
         void scan()
@@ -269,6 +403,14 @@ public final class QueryExecutor
                 for (final Value v : combination)
                 {
                     KeyCodec.encodeIndexValue(v, prefix);
+                }
+                if (after != null && compare(prefix.buffer(), 0, prefix.position(), afterBuffer, after.length) <= 0)
+                {
+                    if (plan.path == Planner.Path.PrimaryKeyLookup || !startsWith(afterBuffer, 0, after.length, prefix.buffer(),
+                        prefix.position()))
+                    {
+                        return; // this combination's keys all come before the cursor's
+                    }
                 }
                 if (plan.path == Planner.Path.PrimaryKeyLookup)
                 {
@@ -318,6 +460,11 @@ public final class QueryExecutor
                 }
             }
             long node = prefix.position() == 0 ? source.first() : source.seek(prefix.buffer(), 0, prefix.position(), true);
+            if (after != null && node != 0 && compare(source.keyBuffer(node), source.keyOffset(node), source.keyLength(node),
+                afterBuffer, after.length) <= 0)
+            {
+                node = source.seek(afterBuffer, 0, after.length, false); // the page after the cursor's last row
+            }
             final Value likePrefix = r != null && r.likePrefix != null ? Value.text(r.likePrefix) : null;
             for (; node != 0 && !done; node = source.next(node))
             {
@@ -412,11 +559,32 @@ public final class QueryExecutor
                 primaryKey = new byte[rows.keyLength(rowNode)];
                 rows.keyBuffer(rowNode).getBytes(rows.keyOffset(rowNode), primaryKey);
             }
-            out.add(new Candidate(row, primaryKey));
+            byte[] sourceKey = null;
+            if (keepSourceKeys)
+            {
+                sourceKey = new byte[source.keyLength(node)];
+                source.keyBuffer(node).getBytes(source.keyOffset(node), sourceKey);
+            }
+            out.add(new Candidate(row, primaryKey, sourceKey));
             if (out.size() >= stopAfter)
             {
                 done = true;
             }
+        }
+
+        /** Unsigned byte order of two keys (a prefix first). */
+        private static int compare(final DirectBuffer a, final int at, final int length, final DirectBuffer b, final int bLength)
+        {
+            final int n = Math.min(length, bLength);
+            for (int i = 0; i < n; i++)
+            {
+                final int c = Integer.compare(a.getByte(at + i) & 0xFF, b.getByte(i) & 0xFF);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+            return Integer.compare(length, bLength);
         }
 
         private static boolean startsWith(final DirectBuffer key, final int at, final int length, final DirectBuffer prefix,

@@ -80,6 +80,7 @@ class QueryDifferentialTest
     private final Map<String, Integer> paths = new TreeMap<>();
     private int queries;
     private int groupedQueries;
+    private int pagedQueries;
 
     @Test
     void shouldAnswerEveryQueryAsSqliteDoes() throws SQLException
@@ -131,9 +132,11 @@ class QueryDifferentialTest
                 }
             }
         }
-        System.out.println("QueryDifferentialTest " + queries + " queries and " + groupedQueries + " grouped or DISTINCT ones, access paths " + paths);
+        System.out.println("QueryDifferentialTest " + queries + " queries and " + groupedQueries + " grouped or DISTINCT ones, " + pagedQueries
+            + " read page by page, access paths " + paths);
         assertTrue(queries >= 3000 || rounds < 8, "too few queries: " + queries);
         assertTrue(groupedQueries >= 800 || rounds < 8, "too few grouped queries: " + groupedQueries);
+        assertTrue(pagedQueries >= 300 || rounds < 8, "too few paged queries: " + pagedQueries);
         for (final String path : List.of("PrimaryKeyLookup", "PrimaryKeyRangeScan", "IndexLookup", "IndexScan", "FullScanFilter"))
         {
             assertTrue(paths.getOrDefault(path, 0) > 0, "no query took " + path + ": " + paths);
@@ -318,6 +321,10 @@ class QueryDifferentialTest
                 keys.add(k + " ASC");
             }
             text.append(" ORDER BY ").append(String.join(", ", keys));
+            if (random.nextInt(4) == 0)
+            {
+                paged(db, sql, spec, q.limit(1 + random.nextInt(7)), text.toString(), seed);
+            }
             if (random.nextBoolean())
             {
                 final int limit = 1 + random.nextInt(20);
@@ -377,6 +384,77 @@ class QueryDifferentialTest
             theirs.sort(byKey);
         }
         assertEquals(theirs, mine, context + " (aedb plan " + result.plan() + ")");
+    }
+
+    /**
+     * Reads every page of an ordered query through its cursors (each page at the first page's snapshot, while the
+     * data does not change here) and compares their concatenation with SQLite's answer to the query without a limit.
+     */
+    private void paged(final AedbInstance db, final Connection sql, final Spec spec, final Query q, final String text, final long seed)
+        throws SQLException
+    {
+        final List<List<Object>> mine = new ArrayList<>();
+        String cursor = null;
+        long snapshot = -1;
+        int pages = 0;
+        do
+        {
+            final QueryResult page = db.query(P, S, q, QueryOptions.defaults().withAllowFullScan(true).withCursor(cursor));
+            assertTrue(page.rows().size() <= q.limit(), "seed=" + seed + " " + text + ": page larger than the limit");
+            if (snapshot >= 0)
+            {
+                assertEquals(snapshot, page.snapshotSeq(), "seed=" + seed + " " + text + ": pages at one snapshot");
+            }
+            snapshot = page.snapshotSeq();
+            mine.addAll(values(page));
+            cursor = page.cursor();
+            assertTrue(cursor == null || page.rows().size() == q.limit(), "a cursor only after a full page");
+            pages++;
+        }
+        while (cursor != null && pages < 1000);
+        pagedQueries++;
+        assertEquals(sqlite(sql, spec, text), mine, "seed=" + seed + " paged by " + q.limit() + ": " + text);
+    }
+
+    private static List<List<Object>> values(final QueryResult result)
+    {
+        final List<List<Object>> out = new ArrayList<>();
+        for (final Row row : result.rows())
+        {
+            final List<Object> r = new ArrayList<>();
+            for (final Value v : row.values())
+            {
+                r.add(v instanceof Value.Null ? null : v instanceof Value.Int i ? (Object)i.value() : v instanceof Value.Float64 f
+                    ? (Object)f.value() : ((Value.Text)v).value());
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static List<List<Object>> sqlite(final Connection sql, final Spec spec, final String text) throws SQLException
+    {
+        final List<List<Object>> theirs = new ArrayList<>();
+        try (Statement st = sql.createStatement(); ResultSet rs = st.executeQuery(text.replace(" LIKE ", " GLOB ")))
+        {
+            while (rs.next())
+            {
+                final List<Object> r = new ArrayList<>();
+                for (int i = 0; i < spec.columns.size(); i++)
+                {
+                    final Col c = spec.columns.get(i);
+                    final Object o = switch (c.type)
+                    {
+                        case INTEGER -> rs.getLong(i + 1);
+                        case FLOAT -> rs.getDouble(i + 1);
+                        default -> rs.getString(i + 1);
+                    };
+                    r.add(rs.wasNull() ? null : o);
+                }
+                theirs.add(r);
+            }
+        }
+        return theirs;
     }
 
     /**
