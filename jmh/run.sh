@@ -2,7 +2,7 @@
 # Builds aedb and its JMH benchmarks, runs them (aedb and its peers: LMDB, RocksDB, H2 MVStore, Chronicle Map, SQLite),
 # and writes the markdown results table.
 #
-#   jmh/run.sh                          # the whole suite with the annotation defaults, about 22 min on 2 vCPUs
+#   jmh/run.sh                          # the whole suite with the annotation defaults, about 35 min on 2 vCPUs (QueryBench ~13 of them)
 #   jmh/run.sh PointGetBench ScanBench  # only these (any JMH regexps and options may follow)
 #   jmh/run.sh -p engine=aedb,lmdb      # only these engines (where a benchmark has them)
 #   SKIP_BUILD=1 jmh/run.sh -f 1 -wi 0 -i 1 -r 200ms -p keys=10000 -p capacity=1000000   # a smoke run

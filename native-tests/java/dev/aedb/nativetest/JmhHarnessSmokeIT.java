@@ -68,6 +68,10 @@ class JmhHarnessSmokeIT
         EXPECTED.put("GroupCommitBench.writers2", DURABLE);
         EXPECTED.put("GroupCommitBench.writers4", DURABLE);
         EXPECTED.put("GroupCommitBench.writers8", DURABLE);
+        for (final String query : List.of("pkGet", "pkQuery", "indexEq10", "indexRange100", "orderByLimit20"))
+        {
+            EXPECTED.put("QueryBench." + query, List.of("aedb", "sqlite", "h2"));
+        }
     }
 
     @Test

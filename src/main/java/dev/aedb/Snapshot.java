@@ -262,7 +262,8 @@ public final class Snapshot implements AutoCloseable
         final CatalogState c = enter();
         try
         {
-            return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), seq, query, options, db.cursorKey());
+            return QueryExecutor.execute(c.table(projectId, scopeId, query.table()), name -> c.table(projectId, scopeId, name), seq,
+                query, options, db.cursorKey());
         }
         finally
         {
@@ -290,7 +291,8 @@ public final class Snapshot implements AutoCloseable
         final CatalogState c = enter();
         try
         {
-            return QueryExecutor.explain(c.table(projectId, scopeId, query.table()), seq, query, options);
+            return QueryExecutor.explain(c.table(projectId, scopeId, query.table()), name -> c.table(projectId, scopeId, name), seq,
+                query, options);
         }
         finally
         {

@@ -95,6 +95,7 @@ class FacadeArgumentSweepTest
         Map.entry("Query.where_(predicate)", "no predicate"),
         Map.entry("Query.Query(having)", "no group filter"),
         Map.entry("Query.having(predicate)", "no group filter"),
+        Map.entry("Query.Query(alias)", "the table's name"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(caller)", "anonymous"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(idempotencyKey)", "no idempotency key"),
         Map.entry("TransactionEnvelope.TransactionEnvelope(assertions)", "no assertions"),
@@ -516,6 +517,9 @@ class FacadeArgumentSweepTest
                 case "name" -> "extra";
                 case "indexName" -> "by_age";
                 case "pattern" -> "a%";
+                case "alias" -> "u";
+                case "leftColumn" -> "u.id";
+                case "rightColumn" -> "o.user_id";
                 case "value" -> owner == Value.Json.class ? "{}" : "x";
                 default -> throw new AssertionError("no valid String for " + owner.getSimpleName() + "." + n);
             };
@@ -546,6 +550,10 @@ class FacadeArgumentSweepTest
             if (element == Aggregate.class)
             {
                 return List.of(new Aggregate.Count());
+            }
+            if (element == Query.Join.class)
+            {
+                return List.of();
             }
             if (element == Query.SortKey.class)
             {
@@ -591,6 +599,10 @@ class FacadeArgumentSweepTest
         if (t == Aggregate.class)
         {
             return new Aggregate.Count();
+        }
+        if (t == Query.JoinType.class)
+        {
+            return Query.JoinType.INNER;
         }
         if (t == Query.Order.class)
         {

@@ -94,7 +94,7 @@ class QueryCursorTest
             {
                 final long before = db.headState().visibleHeadSeq();
                 final QueryResult whole = db.query("p", "app", new Query(q.columns(), q.table(), q.where(), q.orderBy(), -1, 0,
-                    q.groupBy(), q.aggregates(), q.having(), false), QueryOptions.defaults().withAllowFullScan(true));
+                    q.groupBy(), q.aggregates(), q.having(), false, null, List.of()), QueryOptions.defaults().withAllowFullScan(true));
                 assertNull(whole.cursor(), "no limit, no cursor");
                 final List<Row> paged = allPages(db, q, QueryOptions.defaults(), writes);
                 assertEquals(whole.rows(), paged, q + " at seq " + before);

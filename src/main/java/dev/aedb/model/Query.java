@@ -27,10 +27,46 @@ import java.util.List;
  * @param aggregates aggregates; empty for none. Not null, at most 32 (checked when run).
  * @param having     the filter over groups, or null.
  * @param distinctRows whether equal projected rows are returned once ({@link #distinct()}).
+ * @param alias      the name the base table's columns are qualified with in a join ({@code alias.column}); null =
+ *                   the table's name.
+ * @param joins      the joined tables in order; empty for none. Not null, at most 8 (checked when run). With joins,
+ *                   every column named anywhere in the query is qualified ({@code alias.column}).
  */
 public record Query(List<String> columns, String table, Expr where, List<SortKey> orderBy, long limit, long offset,
-    List<String> groupBy, List<Aggregate> aggregates, Expr having, boolean distinctRows)
+    List<String> groupBy, List<Aggregate> aggregates, Expr having, boolean distinctRows, String alias, List<Join> joins)
 {
+    /** How a joined table's rows pair with the rows before it. */
+    public enum JoinType
+    {
+        /** Only pairs whose join columns are equal (a NULL equals nothing). */
+        INNER,
+        /** As INNER, plus each row without a partner once, the joined table's columns NULL. */
+        LEFT
+    }
+
+    /**
+     * One joined table: {@code type JOIN table AS alias ON leftColumn = rightColumn}.
+     *
+     * @param type        INNER or LEFT; not null.
+     * @param table       the joined table (in the query's scope); not null.
+     * @param alias       its alias, unique in the query; not null.
+     * @param leftColumn  a qualified column of a table before it ({@code alias.column}); not null.
+     * @param rightColumn a qualified column of this table; not null.
+     */
+    public record Join(JoinType type, String table, String alias, String leftColumn, String rightColumn)
+    {
+        /** @throws AedbException INVALID_ARGUMENT naming a null component. */
+        public Join
+        {
+            final String missing = type == null ? "type" : table == null ? "table" : alias == null ? "alias"
+                : leftColumn == null ? "leftColumn" : rightColumn == null ? "rightColumn" : null;
+            if (missing != null)
+            {
+                throw new AedbException(ErrorCode.INVALID_ARGUMENT, missing + "=null");
+            }
+        }
+    }
+
     /** Sort direction. */
     public enum Order
     {
@@ -91,6 +127,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         orderBy = List.copyOf(orderBy);
         groupBy = copy(groupBy, "groupBy");
         aggregates = copy(aggregates, "aggregates");
+        joins = copy(joins, "joins");
     }
 
     private static <T> List<T> copy(final List<T> list, final String name)
@@ -128,7 +165,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "columns=null");
         }
-        return new Query(java.util.Arrays.asList(columns), null, null, List.of(), -1, 0, List.of(), List.of(), null, false);
+        return new Query(java.util.Arrays.asList(columns), null, null, List.of(), -1, 0, List.of(), List.of(), null, false, null, List.of());
     }
 
     /**
@@ -142,7 +179,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         {
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "tableName=null");
         }
-        return new Query(columns, tableName, where, orderBy, limit, offset, groupBy, aggregates, having, distinctRows);
+        return new Query(columns, tableName, where, orderBy, limit, offset, groupBy, aggregates, having, distinctRows, alias, joins);
     }
 
     /**
@@ -153,7 +190,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query where_(final Expr predicate)
     {
-        return new Query(columns, table, predicate, orderBy, limit, offset, groupBy, aggregates, having, distinctRows);
+        return new Query(columns, table, predicate, orderBy, limit, offset, groupBy, aggregates, having, distinctRows, alias, joins);
     }
 
     /**
@@ -162,7 +199,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query limit(final long n)
     {
-        return new Query(columns, table, where, orderBy, n, offset, groupBy, aggregates, having, distinctRows);
+        return new Query(columns, table, where, orderBy, n, offset, groupBy, aggregates, having, distinctRows, alias, joins);
     }
 
     /**
@@ -171,7 +208,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query offset(final long n)
     {
-        return new Query(columns, table, where, orderBy, limit, n, groupBy, aggregates, having, distinctRows);
+        return new Query(columns, table, where, orderBy, limit, n, groupBy, aggregates, having, distinctRows, alias, joins);
     }
 
     /**
@@ -186,7 +223,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
     {
         final java.util.ArrayList<SortKey> keys = new java.util.ArrayList<>(orderBy);
         keys.add(new SortKey(column, order));
-        return new Query(columns, table, where, keys, limit, offset, groupBy, aggregates, having, distinctRows);
+        return new Query(columns, table, where, keys, limit, offset, groupBy, aggregates, having, distinctRows, alias, joins);
     }
 
     /**
@@ -201,7 +238,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
             throw new AedbException(ErrorCode.INVALID_ARGUMENT, "groupColumns=null");
         }
         return new Query(columns, table, where, orderBy, limit, offset, java.util.Arrays.asList(groupColumns), aggregates, having,
-            distinctRows);
+            distinctRows, alias, joins);
     }
 
     /**
@@ -219,7 +256,7 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
         }
         final java.util.ArrayList<Aggregate> next = new java.util.ArrayList<>(aggregates);
         next.add(aggregate);
-        return new Query(columns, table, where, orderBy, limit, offset, groupBy, next, having, distinctRows);
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, next, having, distinctRows, alias, joins);
     }
 
     /**
@@ -228,12 +265,55 @@ public record Query(List<String> columns, String table, Expr where, List<SortKey
      */
     public Query having(final Expr predicate)
     {
-        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, predicate, distinctRows);
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, predicate, distinctRows, alias, joins);
     }
 
     /** @return this query returning each distinct projected row once. */
     public Query distinct()
     {
-        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, having, true);
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, having, true, alias, joins);
+    }
+
+    /**
+     * @param name the base table's alias in a join (its columns are then {@code name.column}).
+     * @return this query with that alias.
+     * @throws AedbException INVALID_ARGUMENT for null.
+     */
+    public Query alias(final String name)
+    {
+        if (name == null)
+        {
+            throw new AedbException(ErrorCode.INVALID_ARGUMENT, "name=null");
+        }
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, having, distinctRows, name, joins);
+    }
+
+    /**
+     * Adds {@code INNER JOIN table AS alias ON leftColumn = rightColumn}; see {@link Join}.
+     *
+     * @return this query with the join appended.
+     * @throws AedbException INVALID_ARGUMENT naming a null argument.
+     */
+    public Query innerJoin(final String table, final String alias, final String leftColumn, final String rightColumn)
+    {
+        return join(new Join(JoinType.INNER, table, alias, leftColumn, rightColumn));
+    }
+
+    /**
+     * Adds {@code LEFT JOIN table AS alias ON leftColumn = rightColumn}; see {@link Join}.
+     *
+     * @return this query with the join appended.
+     * @throws AedbException INVALID_ARGUMENT naming a null argument.
+     */
+    public Query leftJoin(final String table, final String alias, final String leftColumn, final String rightColumn)
+    {
+        return join(new Join(JoinType.LEFT, table, alias, leftColumn, rightColumn));
+    }
+
+    private Query join(final Join join)
+    {
+        final java.util.ArrayList<Join> next = new java.util.ArrayList<>(joins);
+        next.add(join);
+        return new Query(columns, table, where, orderBy, limit, offset, groupBy, aggregates, having, distinctRows, alias, next);
     }
 }

@@ -96,8 +96,9 @@ final class Grouping
         }
         else
         {
-            final List<String> selected = query.columns().isEmpty() || (query.columns().size() == 1 && query.columns().get(0).equals("*"))
-                ? columnNames(table) : query.columns();
+            // DISTINCT: the selected columns; a plain join: every joined column (ORDER BY may name any)
+            final boolean all = query.columns().isEmpty() || (query.columns().size() == 1 && query.columns().get(0).equals("*"));
+            final List<String> selected = all || !query.distinctRows() ? columnNames(table) : query.columns();
             for (final String s : selected)
             {
                 final ColumnDef c = Predicates.column(table, s);

@@ -339,6 +339,112 @@ final class Predicates
         return pattern.substring(0, i);
     }
 
+    /** Adds every column {@code e} names to {@code out}. */
+    static void columns(final Expr e, final java.util.Set<String> out)
+    {
+        if (e instanceof Expr.And a)
+        {
+            a.terms().forEach(t -> columns(t, out));
+        }
+        else if (e instanceof Expr.Or o)
+        {
+            o.terms().forEach(t -> columns(t, out));
+        }
+        else if (e instanceof Expr.Not n)
+        {
+            columns(n.term(), out);
+        }
+        else
+        {
+            out.add(column(e));
+        }
+    }
+
+    private static String column(final Expr leaf)
+    {
+        if (leaf instanceof Expr.IsNull n)
+        {
+            return n.column();
+        }
+        if (leaf instanceof Expr.IsNotNull n)
+        {
+            return n.column();
+        }
+        if (leaf instanceof Expr.In in)
+        {
+            return in.column();
+        }
+        if (leaf instanceof Expr.Between b)
+        {
+            return b.column();
+        }
+        if (leaf instanceof Expr.Like l)
+        {
+            return l.column();
+        }
+        return ((Expr.Comparison)leaf).column();
+    }
+
+    /** @return {@code e} with every column name mapped by {@code f}. */
+    static Expr rename(final Expr e, final java.util.function.UnaryOperator<String> f)
+    {
+        if (e instanceof Expr.And a)
+        {
+            return new Expr.And(a.terms().stream().map(t -> rename(t, f)).toList());
+        }
+        if (e instanceof Expr.Or o)
+        {
+            return new Expr.Or(o.terms().stream().map(t -> rename(t, f)).toList());
+        }
+        if (e instanceof Expr.Not n)
+        {
+            return new Expr.Not(rename(n.term(), f));
+        }
+        if (e instanceof Expr.IsNull n)
+        {
+            return new Expr.IsNull(f.apply(n.column()));
+        }
+        if (e instanceof Expr.IsNotNull n)
+        {
+            return new Expr.IsNotNull(f.apply(n.column()));
+        }
+        if (e instanceof Expr.In in)
+        {
+            return new Expr.In(f.apply(in.column()), in.values());
+        }
+        if (e instanceof Expr.Between b)
+        {
+            return new Expr.Between(f.apply(b.column()), b.low(), b.high());
+        }
+        if (e instanceof Expr.Like l)
+        {
+            return new Expr.Like(f.apply(l.column()), l.pattern());
+        }
+        final Expr.Comparison c = (Expr.Comparison)e;
+        final String name = f.apply(c.column());
+        if (e instanceof Expr.Eq)
+        {
+            return new Expr.Eq(name, c.value());
+        }
+        if (e instanceof Expr.Ne)
+        {
+            return new Expr.Ne(name, c.value());
+        }
+        if (e instanceof Expr.Lt)
+        {
+            return new Expr.Lt(name, c.value());
+        }
+        if (e instanceof Expr.Lte)
+        {
+            return new Expr.Lte(name, c.value());
+        }
+        if (e instanceof Expr.Gt)
+        {
+            return new Expr.Gt(name, c.value());
+        }
+        return new Expr.Gte(name, c.value());
+    }
+
     /** @return a canonical, deterministic rendering of {@code e} (SQL-like). */
     static String render(final Expr e)
     {

@@ -137,6 +137,10 @@ final class QueryCursor
         {
             throw invalid("too short");
         }
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(cursor))
+        {
+            throw invalid("not in its canonical form"); // a changed unused bit of the last character still changes the token
+        }
         return raw;
     }
 

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Plans ({@link Planner}) and runs a {@link Query} against one table at one pinned seq: the access path reads key
@@ -51,6 +52,24 @@ public final class QueryExecutor
     public static QueryResult execute(final TableState table, final long seq, final Query query, final QueryOptions options,
         final byte[] cursorKey)
     {
+        return execute(table, name -> 
+        {
+            throw new AedbException(ErrorCode.TABLE_NOT_FOUND, "table not found: " + name);
+        }, seq, query, options, cursorKey);
+    }
+
+    /**
+     * As {@link #execute(TableState, long, Query, QueryOptions, byte[])}, with the tables a join may name.
+     *
+     * @param tables the query's scope's tables by name, at the reader's catalog version (TABLE_NOT_FOUND for others).
+     */
+    public static QueryResult execute(final TableState table, final Function<String, TableState> tables, final long seq,
+        final Query query, final QueryOptions options, final byte[] cursorKey)
+    {
+        if (!query.joins().isEmpty())
+        {
+            return Joins.execute(table, tables, seq, query, options);
+        }
         final TableSchema schema = table.schema();
         if (options.cursor() != null && (aggregating(query) || query.offset() > 0 || query.limit() < 0))
         {
@@ -191,6 +210,21 @@ public final class QueryExecutor
         return new Candidate(Row.of(values), cursor.parts.get(plan.sortColumns.length), null);
     }
 
+    /** Rows a scan passed (in its order) and rows it examined. */
+    record Scan(List<Row> rows, long examined)
+    {
+    }
+
+    /** @return every row the plan reads and its residual filter keeps (the plan has no limit or sort of its own). */
+    static Scan scan(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options)
+    {
+        final Run run = new Run(table, seq, plan, options);
+        run.scan();
+        final List<Row> rows = new ArrayList<>(run.out.size());
+        run.out.forEach(c -> rows.add(c.row));
+        return new Scan(rows, run.examined);
+    }
+
     /**
      * The planner's first rule without the planner: a predicate that is one equality per primary-key column (alone
      * or in one And) and nothing else to do (no ORDER BY, offset) is a hash lookup. Null when the query is not of
@@ -273,6 +307,20 @@ public final class QueryExecutor
      */
     public static QueryPlan explain(final TableState table, final long seq, final Query query, final QueryOptions options)
     {
+        return explain(table, name ->
+        {
+            throw new AedbException(ErrorCode.TABLE_NOT_FOUND, "table not found: " + name);
+        }, seq, query, options);
+    }
+
+    /** As {@link #explain(TableState, long, Query, QueryOptions)}, with the tables a join may name. */
+    public static QueryPlan explain(final TableState table, final Function<String, TableState> tables, final long seq,
+        final Query query, final QueryOptions options)
+    {
+        if (!query.joins().isEmpty())
+        {
+            return Joins.explain(table, tables, seq, query, options);
+        }
         if (aggregating(query))
         {
             Grouping.shape(table.schema(), query);
@@ -623,7 +671,7 @@ public final class QueryExecutor
     }
 
     /** The names of the projected columns, read from the schema when asked (a query allocates no list of them). */
-    private static final class ColumnNames extends java.util.AbstractList<String> implements java.util.RandomAccess
+    static final class ColumnNames extends java.util.AbstractList<String> implements java.util.RandomAccess
     {
         private final TableSchema schema;
         private final int[] projection;

@@ -81,6 +81,7 @@ class QueryDifferentialTest
     private int queries;
     private int groupedQueries;
     private int pagedQueries;
+    private int joinedQueries;
 
     @Test
     void shouldAnswerEveryQueryAsSqliteDoes() throws SQLException
@@ -130,13 +131,19 @@ class QueryDifferentialTest
                 {
                     grouped(db, sql, random.nextInt(4) == 0 ? t2 : t, random, seed);
                 }
+                for (int i = 0; i < 60; i++)
+                {
+                    joined(db, sql, t, t2, random, seed);
+                }
             }
         }
         System.out.println("QueryDifferentialTest " + queries + " queries and " + groupedQueries + " grouped or DISTINCT ones, " + pagedQueries
-            + " read page by page, access paths " + paths);
+            + " read page by page, " + joinedQueries
+            + " joins, access paths " + paths);
         assertTrue(queries >= 3000 || rounds < 8, "too few queries: " + queries);
         assertTrue(groupedQueries >= 800 || rounds < 8, "too few grouped queries: " + groupedQueries);
         assertTrue(pagedQueries >= 300 || rounds < 8, "too few paged queries: " + pagedQueries);
+        assertTrue(joinedQueries >= 480 || rounds < 8, "too few joins: " + joinedQueries);
         for (final String path : List.of("PrimaryKeyLookup", "PrimaryKeyRangeScan", "IndexLookup", "IndexScan", "FullScanFilter"))
         {
             assertTrue(paths.getOrDefault(path, 0) > 0, "no query took " + path + ": " + paths);
@@ -384,6 +391,91 @@ class QueryDifferentialTest
             theirs.sort(byKey);
         }
         assertEquals(theirs, mine, context + " (aedb plan " + result.plan() + ")");
+    }
+
+    /**
+     * An INNER or LEFT join of two tables (the right one read by primary-key lookup, by index or by a hash of a
+     * scan, and a self-join), a random predicate over both, ordered by a random column and then every primary key.
+     */
+    private void joined(final AedbInstance db, final Connection sql, final Spec t, final Spec t2, final Random random,
+        final long seed) throws SQLException
+    {
+        final int scenario = random.nextInt(4);
+        final Spec left = scenario == 1 ? t2 : t;
+        final Spec right = scenario == 1 ? t : scenario == 3 ? t : t2;
+        final String la = scenario == 1 ? "y" : "x";
+        final String ra = scenario == 1 ? "x" : scenario == 3 ? "z" : "y";
+        final String on = switch (scenario)
+        {
+            case 0 -> "x.a = y.v";
+            case 1 -> "y.k1 = x.id";
+            case 2 -> "x.b = y.k2";
+            default -> "x.d = z.a";
+        };
+        final String[] sides = on.split(" = ");
+        final Query.JoinType type = random.nextBoolean() ? Query.JoinType.INNER : Query.JoinType.LEFT;
+        final List<Col> columns = new ArrayList<>();
+        for (final Col c : left.columns)
+        {
+            columns.add(new Col(la + "." + c.name, c.type, c.sql, true));
+        }
+        for (final Col c : right.columns)
+        {
+            columns.add(new Col(ra + "." + c.name, c.type, c.sql, true));
+        }
+        final Spec combined = new Spec("joined", columns, List.of(), Map.of());
+        final StringBuilder sqlWhere = new StringBuilder();
+        final Expr where = random.nextInt(4) == 0 ? null : predicate(combined, random, 1, sqlWhere);
+        Query q = Query.select().from(left.name).alias(la).where_(where);
+        q = type == Query.JoinType.INNER ? q.innerJoin(right.name, ra, sides[0], sides[1]) : q.leftJoin(right.name, ra, sides[0], sides[1]);
+        final List<String> names = new ArrayList<>();
+        columns.forEach(c -> names.add(c.name));
+        final List<String> keys = new ArrayList<>();
+        if (random.nextBoolean())
+        {
+            final Col c = columns.get(random.nextInt(columns.size()));
+            final Query.Order order = random.nextBoolean() ? Query.Order.ASC : Query.Order.DESC;
+            q = q.orderBy(c.name, order);
+            keys.add(c.name + " " + order);
+        }
+        for (final String k : left.primaryKey)
+        {
+            q = q.orderBy(la + "." + k, Query.Order.ASC);
+            keys.add(la + "." + k + " ASC");
+        }
+        for (final String k : right.primaryKey)
+        {
+            q = q.orderBy(ra + "." + k, Query.Order.ASC);
+            keys.add(ra + "." + k + " ASC");
+        }
+        final StringBuilder text = new StringBuilder("SELECT " + String.join(", ", names) + " FROM " + left.name + " AS " + la
+            + (type == Query.JoinType.INNER ? " INNER JOIN " : " LEFT JOIN ") + right.name + " AS " + ra + " ON " + on);
+        if (where != null)
+        {
+            text.append(" WHERE ").append(sqlWhere);
+        }
+        text.append(" ORDER BY ").append(String.join(", ", keys));
+        if (random.nextInt(3) == 0)
+        {
+            final int limit = 1 + random.nextInt(15);
+            final int offset = random.nextInt(4);
+            q = q.limit(limit).offset(offset);
+            text.append(" LIMIT ").append(limit).append(" OFFSET ").append(offset);
+        }
+        final String context = "seed=" + seed + " join #" + joinedQueries + ": " + text;
+        final QueryResult result;
+        try
+        {
+            result = db.query(P, S, q, QueryOptions.defaults().withAllowFullScan(true));
+        }
+        catch (final AedbException ex)
+        {
+            fail(context + ": aedb refused: " + ex.getMessage());
+            return;
+        }
+        joinedQueries++;
+        assertEquals(names, result.columns(), context);
+        assertEquals(sqlite(sql, combined, text.toString()), values(result), context + " (aedb plan " + result.plan() + ")");
     }
 
     /**

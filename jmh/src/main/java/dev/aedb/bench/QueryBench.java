@@ -40,14 +40,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Queries over one table of {@code rows} rows (default 1,000,000) {@code items(id INTEGER PRIMARY KEY, grp INTEGER,
+ * Queries over one table of {@code keys} rows (default 1,000,000) {@code items(id INTEGER PRIMARY KEY, grp INTEGER,
  * val INTEGER, name TEXT)} with a secondary index on {@code grp}; {@code grp = id % (rows / 10)}, so each group
  * holds 10 rows. Rows are inserted in a seeded random order (in batches of 1,000, not synced), the same in every
  * engine. Each operation picks the next id or group of a fixed-seed random walk and materialises every column of every
  * row returned:
  * <ul>
  * <li>{@code pkQuery}: {@code SELECT * WHERE id = ?} (aedb {@code query(...)}, SQLite and H2 a prepared statement);
- * {@code pkGet} is aedb's ordinary {@code get} of the same row, the ratio's denominator.</li>
+ * {@code pkGet} is aedb's ordinary {@code get} of the same row, the ratio's denominator (for SQLite and H2 the same
+ * prepared statement as {@code pkQuery}: their get is a query).</li>
  * <li>{@code indexEq10}: {@code SELECT * WHERE grp = ?}, 10 rows through the index.</li>
  * <li>{@code indexRange100}: {@code SELECT * WHERE grp >= ? AND grp < ? + 10}, 100 rows.</li>
  * <li>{@code orderByLimit20}: {@code SELECT * WHERE grp >= ? ORDER BY grp LIMIT 20} (the index gives the order).</li>
@@ -72,8 +73,9 @@ public class QueryBench
         @Param({AEDB, SQLITE, H2})
         public String engine;
 
+        /** Rows in the table (named {@code keys} like the other benchmarks' size, so one {@code -p keys=} sizes all). */
         @Param({"1000000"})
-        public int rows;
+        public int keys;
 
         Path dir;
         AedbInstance db;
@@ -90,9 +92,9 @@ public class QueryBench
         public void load() throws SQLException
         {
             dir = BenchData.tempDir("query-" + engine);
-            groups = rows / 10;
-            final int[] order = BenchData.insertionOrder(rows, BenchData.InsertOrder.RANDOM);
-            walk = BenchData.randomIndexes(BenchData.RANDOM_COUNT, rows, 0x5DEECE66DL);
+            groups = Math.max(20, keys / 10);
+            final int[] order = BenchData.insertionOrder(keys, BenchData.InsertOrder.RANDOM);
+            walk = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0x5DEECE66DL);
             if (engine.equals(AEDB))
             {
                 db = AedbInstance.open(new AedbConfig().durability(Durability.OS_BUFFERED).storeSegmentBytes(64 << 20), dir);
@@ -218,11 +220,12 @@ public class QueryBench
     }
 
     @Benchmark
-    public long pkGet(final Data d)
+    public long pkGet(final Data d) throws SQLException
     {
         if (d.db == null)
         {
-            return 0; // the ratio's denominator: aedb only
+            d.byId.setInt(1, d.next());
+            return sink(d.byId);
         }
         final Row row = d.db.get("p", "app", "items", List.of(Value.integer(d.next()))).row();
         return ((Value.Int)row.get(0)).value() + ((Value.Text)row.get(3)).value().length();
