@@ -5,10 +5,10 @@ import dev.aedb.catalog.CatalogState;
 import dev.aedb.catalog.LiveCatalog;
 import dev.aedb.checkpoint.CheckpointRecovery;
 import dev.aedb.checkpoint.CheckpointView;
-import dev.aedb.commit.RecoveryPlanner;
-import dev.aedb.model.RecoveryPlan;
 import dev.aedb.commit.CommitEngine;
+import dev.aedb.commit.RecoveryPlanner;
 import dev.aedb.model.AedbException;
+import dev.aedb.model.Assertion;
 import dev.aedb.model.CallerContext;
 import dev.aedb.model.ColumnDef;
 import dev.aedb.model.CommitResult;
@@ -16,15 +16,21 @@ import dev.aedb.model.ConsistencyMode;
 import dev.aedb.model.DdlOperation;
 import dev.aedb.model.Durability;
 import dev.aedb.model.ErrorCode;
+import dev.aedb.model.Expr;
 import dev.aedb.model.Mutation;
+import dev.aedb.model.PreflightPlan;
+import dev.aedb.model.PreflightResult;
 import dev.aedb.model.Query;
 import dev.aedb.model.QueryOptions;
 import dev.aedb.model.QueryPlan;
-import dev.aedb.query.QueryExecutor;
 import dev.aedb.model.QueryResult;
+import dev.aedb.model.RecoveryPlan;
 import dev.aedb.model.RecoveryReport;
+import dev.aedb.model.Row;
 import dev.aedb.model.TransactionEnvelope;
 import dev.aedb.model.Value;
+import dev.aedb.model.WriteWhereResult;
+import dev.aedb.query.QueryExecutor;
 import dev.aedb.store.ReaderStats;
 import dev.aedb.store.Store;
 import dev.aedb.wal.DirectoryLock;
@@ -33,6 +39,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -67,6 +74,7 @@ public final class AedbInstance implements AutoCloseable
     private CheckpointView checkpointView;
     /** Signs query cursors: random per instance, so a cursor does not outlive the instance that made it. */
     private final byte[] cursorKey = new byte[32];
+    private final OptimisticWrites optimistic = new OptimisticWrites(this);
     private ReadView checkpointReads;
 
     private AedbInstance(final AedbConfig config, final Path directory, final DirectoryLock lock, final Store store,
@@ -642,6 +650,127 @@ public final class AedbInstance implements AutoCloseable
         {
             return s.query(projectId, scopeId, query, options);
         }
+    }
+
+    /**
+     * What a row or KV mutation would do if committed now: the error it would meet (validation and conflict errors:
+     * a missing table or row, a type, a duplicate key, a unique index), or how many rows or pairs it would write or
+     * delete. Advisory: read at the latest snapshot, so the commit may still meet another outcome; size limits and
+     * counter overflow are checked only by the commit.
+     *
+     * @param mutation not null; a DDL mutation gives {@code INVALID_ARGUMENT} in the result.
+     * @return the outcome, with the snapshot seq it was read at.
+     * @throws AedbException INVALID_ARGUMENT for null; CLOSED; integrity errors are thrown, not returned.
+     */
+    public PreflightResult preflight(final Mutation mutation)
+    {
+        requireArgument(mutation, "mutation");
+        return optimistic.preflight(mutation);
+    }
+
+    /**
+     * Reads, at the latest snapshot, the version of every row and KV key the mutations write (0: absent), for
+     * {@link #commitWithPreflight}.
+     *
+     * @param mutations row and KV mutations; not null, no null, no DDL (INVALID_ARGUMENT).
+     * @return the read set, its seq and the mutations.
+     * @throws AedbException INVALID_ARGUMENT; TABLE_NOT_FOUND and the like for a key that cannot be read.
+     */
+    public PreflightPlan preflightPlan(final List<Mutation> mutations)
+    {
+        requireArgument(mutations, "mutations");
+        return optimistic.preflightPlan(mutations);
+    }
+
+    /**
+     * Commits a plan's mutations in one envelope with its read set as version assertions: applied only if no row or
+     * key read has changed since the plan's seq.
+     *
+     * @param plan not null.
+     * @return the commit.
+     * @throws AedbException CONFLICT when something read has changed (nothing applied); any error of {@link #commit}.
+     */
+    public CommitResult commitWithPreflight(final PreflightPlan plan)
+    {
+        requireArgument(plan, "plan");
+        return optimistic.conditional(plan.readSet(), plan.mutations(), "a row or key read at seq " + plan.baseSeq());
+    }
+
+    /**
+     * Sets a KV key to {@code value} only if its version is still {@code expectedSeq} (a {@link KvGetResult#version()};
+     * 0 = the key must be absent).
+     *
+     * @return the commit.
+     * @throws AedbException CONFLICT when the key's version differs (nothing applied); INVALID_ARGUMENT for null; any
+     *                       error of {@link #commit}.
+     */
+    public CommitResult kvCompareAndSwap(final String projectId, final String scopeId, final byte[] key, final long expectedSeq,
+        final byte[] value)
+    {
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
+        requireArgument(key, "key");
+        requireArgument(value, "value");
+        return optimistic.conditional(List.of(new Assertion.KeyVersion(projectId, scopeId, key, expectedSeq)),
+            List.of(new Mutation.KvSet(projectId, scopeId, key, value)), "the key");
+    }
+
+    /**
+     * Writes {@code row} (an upsert) only if the row's version is still {@code expectedSeq} (a {@link RowResult#version()};
+     * 0 = the row must be absent).
+     *
+     * @return the commit.
+     * @throws AedbException CONFLICT when the row's version differs (nothing applied); INVALID_ARGUMENT for null; any
+     *                       error of {@link #commit}.
+     */
+    public CommitResult compareAndSwapRow(final String projectId, final String scopeId, final String table, final List<Value> primaryKey,
+        final long expectedSeq, final Row row)
+    {
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
+        requireArgument(table, "table");
+        requireArgument(primaryKey, "primaryKey");
+        requireArgument(row, "row");
+        return optimistic.conditional(List.of(new Assertion.RowVersion(projectId, scopeId, table, primaryKey, expectedSeq)),
+            List.of(new Mutation.Upsert(projectId, scopeId, table, primaryKey, row)), "the row");
+    }
+
+    /**
+     * Sets {@code fields} on at most {@code limit} rows the predicate selects (a query at the latest snapshot, in its
+     * plan's order), in one envelope conditional on each of those rows being unchanged.
+     *
+     * @param where  the predicate; not null.
+     * @param fields column -> value; not null.
+     * @param limit  most rows, >= 1 (and within maxMutationsPerEnvelope).
+     * @return the rows updated and the commit's seq (0 rows: no commit).
+     * @throws AedbException CONFLICT when a selected row changed first (nothing applied; run it again); the query's
+     *                       and the commit's errors.
+     */
+    public WriteWhereResult updateWhere(final String projectId, final String scopeId, final String table, final Expr where,
+        final Map<String, Value> fields, final int limit)
+    {
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
+        requireArgument(table, "table");
+        requireArgument(where, "where");
+        requireArgument(fields, "fields");
+        return optimistic.writeWhere(projectId, scopeId, table, where, fields, limit);
+    }
+
+    /**
+     * Deletes at most {@code limit} rows the predicate selects, as {@link #updateWhere} does.
+     *
+     * @return the rows deleted and the commit's seq (0 rows: no commit).
+     * @throws AedbException as {@link #updateWhere}.
+     */
+    public WriteWhereResult deleteWhere(final String projectId, final String scopeId, final String table, final Expr where,
+        final int limit)
+    {
+        requireArgument(projectId, "projectId");
+        requireArgument(scopeId, "scopeId");
+        requireArgument(table, "table");
+        requireArgument(where, "where");
+        return optimistic.writeWhere(projectId, scopeId, table, where, null, limit);
     }
 
     /** Plans a query at the latest snapshot without running it, as {@link Snapshot#explain}. */

@@ -1,6 +1,7 @@
 package dev.aedb;
 
 import dev.aedb.catalog.CatalogState;
+import dev.aedb.catalog.TableSchema;
 import dev.aedb.model.AedbException;
 import dev.aedb.model.CallerContext;
 import dev.aedb.model.ErrorCode;
@@ -293,6 +294,42 @@ public final class Snapshot implements AutoCloseable
         {
             return QueryExecutor.explain(c.table(projectId, scopeId, query.table()), name -> c.table(projectId, scopeId, name), seq,
                 query, options);
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    /** @return the schema of a table at this snapshot (TABLE_NOT_FOUND and the like when it has none). */
+    TableSchema schema(final String projectId, final String scopeId, final String table)
+    {
+        final CatalogState c = enter();
+        try
+        {
+            return c.table(projectId, scopeId, table).schema();
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    /** @return the unique indexes of a table at this snapshot: name -> columns. */
+    java.util.Map<String, List<String>> uniqueIndexes(final String projectId, final String scopeId, final String table)
+    {
+        final CatalogState c = enter();
+        try
+        {
+            final java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+            c.table(projectId, scopeId, table).indexes().forEach((name, index) ->
+            {
+                if (index.schema().unique())
+                {
+                    out.put(name, index.schema().columns());
+                }
+            });
+            return out;
         }
         finally
         {

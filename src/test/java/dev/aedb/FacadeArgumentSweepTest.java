@@ -14,6 +14,7 @@ import dev.aedb.model.Durability;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Expr;
 import dev.aedb.model.Mutation;
+import dev.aedb.model.PreflightPlan;
 import dev.aedb.model.Query;
 import dev.aedb.model.QueryOptions;
 import dev.aedb.model.Row;
@@ -422,6 +423,18 @@ class FacadeArgumentSweepTest
                 return TransactionEnvelope.of(TestSupport.kvSet("swept", "1"));
             case "mutation":
                 return TestSupport.kvSet("swept", "1");
+            case "mutations":
+                return List.of(TestSupport.kvSet("swept", "1"));
+            case "plan":
+                return new PreflightPlan(0, List.of(), List.of(TestSupport.kvSet("swept", "1")));
+            case "where":
+                return Expr.eq("name", Value.text("no row has this name")); // valid, and changes nothing the sweep reads
+            case "fields":
+                return Map.of("name", Value.text("z"));
+            case "expectedSeq":
+                return 0L;
+            case "row":
+                return Row.of(Value.integer(1), Value.text("x"), Value.NULL);
             case "caller":
                 return CallerContext.of("sweeper");
             case "config":

@@ -80,6 +80,11 @@ public enum ErrorCode
      * created over rows that already do); nothing of the envelope was applied. The message names the index.
      */
     UNIQUE_VIOLATION("unique_violation", ErrorClass.CONFLICT),
+    /**
+     * What a compare-and-swap, a preflighted commit or an updateWhere/deleteWhere read has changed before it committed;
+     * nothing was applied. Read again and retry.
+     */
+    CONFLICT("conflict", ErrorClass.CONFLICT),
     /** An envelope assertion did not hold; nothing of the envelope was applied. The message names the assertion. */
     ASSERTION_FAILED("assertion_failed", ErrorClass.CONFLICT),
     /** Reserved for permission checks: the caller may not do this. */

@@ -185,7 +185,8 @@ class KeySpaceTest
                         refills++;
                     }
                 }
-                assertTrue(visited < 200 || refills > 0, "seed=" + seed + " probe " + probe + ": a long scan must refill");
+                // unless the first prefetch already reached the last anchor (refill point 0): then nothing is left to refill
+                assertTrue(visited < 200 || refills > 0 || refillAt == 0, "seed=" + seed + " probe " + probe + ": a long scan must refill");
             }
             assertEquals(0, ks.prefetch(0, ks.firstAnchor(), 100), "no record, nothing to prefetch");
             assertEquals(0, ks.prefetch(ks.first(), 0, 100), "no anchor, nothing to prefetch");

@@ -2,6 +2,7 @@ package dev.aedb.bench;
 
 import dev.aedb.AedbConfig;
 import dev.aedb.AedbInstance;
+import dev.aedb.model.Aggregate;
 import dev.aedb.model.ColumnDef;
 import dev.aedb.model.ColumnType;
 import dev.aedb.model.DdlOperation;
@@ -9,6 +10,7 @@ import dev.aedb.model.Durability;
 import dev.aedb.model.Expr;
 import dev.aedb.model.Mutation;
 import dev.aedb.model.Query;
+import dev.aedb.model.QueryOptions;
 import dev.aedb.model.QueryResult;
 import dev.aedb.model.Row;
 import dev.aedb.model.TransactionEnvelope;
@@ -41,8 +43,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Queries over one table of {@code keys} rows (default 1,000,000) {@code items(id INTEGER PRIMARY KEY, grp INTEGER,
- * val INTEGER, name TEXT)} with a secondary index on {@code grp}; {@code grp = id % (rows / 10)}, so each group
- * holds 10 rows. Rows are inserted in a seeded random order (in batches of 1,000, not synced), the same in every
+ * val INTEGER, name TEXT, cat INTEGER, owner INTEGER)} with a secondary index on {@code grp}; {@code grp = id % (rows /
+ * 10)}, so each group holds 10 rows; {@code cat = id % 16}; {@code owner = id % owners}, a key of
+ * {@code owners(id INTEGER PRIMARY KEY, name TEXT)}, which has {@code keys / 10} rows (100,000 by default). Rows are inserted in a seeded random order (in batches of 1,000, not synced), the same in every
  * engine. Each operation picks the next id or group of a fixed-seed random walk and materialises every column of every
  * row returned:
  * <ul>
@@ -52,6 +55,10 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code indexEq10}: {@code SELECT * WHERE grp = ?}, 10 rows through the index.</li>
  * <li>{@code indexRange100}: {@code SELECT * WHERE grp >= ? AND grp < ? + 10}, 100 rows.</li>
  * <li>{@code orderByLimit20}: {@code SELECT * WHERE grp >= ? ORDER BY grp LIMIT 20} (the index gives the order).</li>
+ * <li>{@code groupBySum}: {@code SELECT cat, SUM(val) WHERE id >= ? AND id < ? + keys / 10 GROUP BY cat}: 16 groups over a
+ * tenth of the rows (100,000), a key range.</li>
+ * <li>{@code join1k}: {@code SELECT items.id, owners.name FROM items JOIN owners ON items.owner = owners.id WHERE items.id
+ * >= ? AND items.id < ? + 1000}: 1,000 rows of a key range, each joined on the other table's primary key.</li>
  * </ul>
  * SQLite: {@code journal_mode=WAL}, {@code synchronous=OFF}, 1 GiB page cache; H2: the embedded SQL engine
  * ({@code jdbc:h2:file}), default settings. Both answer through prepared statements reused for the whole run.
@@ -84,6 +91,9 @@ public class QueryBench
         PreparedStatement byGroup;
         PreparedStatement byGroupRange;
         PreparedStatement orderByLimit;
+        PreparedStatement groupBySum;
+        PreparedStatement join1k;
+        int owners;
         int groups;
         int[] walk;
         int step;
@@ -93,6 +103,7 @@ public class QueryBench
         {
             dir = BenchData.tempDir("query-" + engine);
             groups = Math.max(20, keys / 10);
+            owners = Math.max(20, keys / 10);
             final int[] order = BenchData.insertionOrder(keys, BenchData.InsertOrder.RANDOM);
             walk = BenchData.randomIndexes(BenchData.RANDOM_COUNT, keys, 0x5DEECE66DL);
             if (engine.equals(AEDB))
@@ -100,14 +111,23 @@ public class QueryBench
                 db = AedbInstance.open(new AedbConfig().durability(Durability.OS_BUFFERED).storeSegmentBytes(64 << 20), dir);
                 db.createProject("p");
                 db.createTable("p", "app", "items", List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("grp", ColumnType.INTEGER),
-                    ColumnDef.of("val", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT)), List.of("id"));
+                    ColumnDef.of("val", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT), ColumnDef.of("cat", ColumnType.INTEGER),
+                    ColumnDef.of("owner", ColumnType.INTEGER)), List.of("id"));
+                db.createTable("p", "app", "owners", List.of(ColumnDef.of("id", ColumnType.INTEGER), ColumnDef.of("name", ColumnType.TEXT)),
+                    List.of("id"));
                 db.commit(new Mutation.Ddl(new DdlOperation.CreateIndex("p", "app", "items", "by_grp", List.of("grp"), false)));
                 final List<Mutation> batch = new ArrayList<>(1000);
                 for (final int id : order)
                 {
                     batch.add(new Mutation.Upsert("p", "app", "items", List.of(Value.integer(id)), Row.of(Value.integer(id),
-                        Value.integer(id % groups), Value.integer(id * 7L), Value.text(name(id)))));
-                    if (batch.size() == 1000)
+                        Value.integer(id % groups), Value.integer(id * 7L), Value.text(name(id)), Value.integer(id % 16),
+                        Value.integer(id % owners))));
+                    if (id < owners)
+                    {
+                        batch.add(new Mutation.Upsert("p", "app", "owners", List.of(Value.integer(id)), Row.of(Value.integer(id),
+                            Value.text("owner-" + id))));
+                    }
+                    if (batch.size() >= 1000)
                     {
                         db.commit(TransactionEnvelope.of(batch));
                         batch.clear();
@@ -139,11 +159,14 @@ public class QueryBench
             }
             try (Statement st = sql.createStatement())
             {
-                st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, val BIGINT NOT NULL, name VARCHAR(64) NOT NULL)");
+                st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, val BIGINT NOT NULL, name VARCHAR(64) NOT NULL, "
+                    + "cat INTEGER NOT NULL, owner INTEGER NOT NULL)");
                 st.execute("CREATE INDEX by_grp ON items (grp)");
+                st.execute("CREATE TABLE owners (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL)");
             }
             sql.setAutoCommit(false);
-            try (PreparedStatement ins = sql.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?)"))
+            try (PreparedStatement ins = sql.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)");
+                PreparedStatement own = sql.prepareStatement("INSERT INTO owners VALUES (?, ?)"))
             {
                 int n = 0;
                 for (final int id : order)
@@ -152,14 +175,24 @@ public class QueryBench
                     ins.setInt(2, id % groups);
                     ins.setLong(3, id * 7L);
                     ins.setString(4, name(id));
+                    ins.setInt(5, id % 16);
+                    ins.setInt(6, id % owners);
                     ins.addBatch();
+                    if (id < owners)
+                    {
+                        own.setInt(1, id);
+                        own.setString(2, "owner-" + id);
+                        own.addBatch();
+                    }
                     if (++n % 1000 == 0)
                     {
                         ins.executeBatch();
+                        own.executeBatch();
                         sql.commit();
                     }
                 }
                 ins.executeBatch();
+                own.executeBatch();
                 sql.commit();
             }
             sql.setAutoCommit(true);
@@ -167,6 +200,9 @@ public class QueryBench
             byGroup = sql.prepareStatement("SELECT id, grp, val, name FROM items WHERE grp = ?");
             byGroupRange = sql.prepareStatement("SELECT id, grp, val, name FROM items WHERE grp >= ? AND grp < ?");
             orderByLimit = sql.prepareStatement("SELECT id, grp, val, name FROM items WHERE grp >= ? ORDER BY grp LIMIT 20");
+            groupBySum = sql.prepareStatement("SELECT cat, SUM(val) FROM items WHERE id >= ? AND id < ? GROUP BY cat");
+            join1k = sql.prepareStatement("SELECT items.id, owners.name FROM items JOIN owners ON items.owner = owners.id "
+                + "WHERE items.id >= ? AND items.id < ?");
         }
 
         static String name(final int id)
@@ -280,5 +316,65 @@ public class QueryBench
         }
         d.orderByLimit.setInt(1, g);
         return sink(d.orderByLimit);
+    }
+
+    private static final QueryOptions WIDE = QueryOptions.defaults().withMaxScanRows(1_000_000);
+
+    @Benchmark
+    public long groupBySum(final Data d) throws SQLException
+    {
+        final int span = Math.max(1, d.keys / 10);
+        final int from = d.next() % (d.keys - span + 1);
+        if (d.db != null)
+        {
+            final QueryResult r = d.db.query("p", "app", Query.select().from("items").where_(Expr.and(Expr.gte("id", Value.integer(from)),
+                Expr.lt("id", Value.integer(from + span)))).groupBy("cat").aggregate(new Aggregate.Sum("val")), WIDE);
+            long s = 0;
+            for (final Row row : r.rows())
+            {
+                s += ((Value.Int)row.get(1)).value();
+            }
+            return s;
+        }
+        d.groupBySum.setInt(1, from);
+        d.groupBySum.setInt(2, from + span);
+        long s = 0;
+        try (ResultSet rs = d.groupBySum.executeQuery())
+        {
+            while (rs.next())
+            {
+                s += rs.getLong(2);
+            }
+        }
+        return s;
+    }
+
+    @Benchmark
+    public long join1k(final Data d) throws SQLException
+    {
+        final int from = d.next() % (d.keys - 1000 + 1);
+        if (d.db != null)
+        {
+            final QueryResult r = d.db.query("p", "app", Query.select("i.id", "o.name").from("items").alias("i")
+                .innerJoin("owners", "o", "i.owner", "o.id").where_(Expr.and(Expr.gte("i.id", Value.integer(from)),
+                    Expr.lt("i.id", Value.integer(from + 1000)))), WIDE);
+            long s = 0;
+            for (final Row row : r.rows())
+            {
+                s += ((Value.Int)row.get(0)).value() + ((Value.Text)row.get(1)).value().length();
+            }
+            return s;
+        }
+        d.join1k.setInt(1, from);
+        d.join1k.setInt(2, from + 1000);
+        long s = 0;
+        try (ResultSet rs = d.join1k.executeQuery())
+        {
+            while (rs.next())
+            {
+                s += rs.getInt(1) + rs.getString(2).length();
+            }
+        }
+        return s;
     }
 }
