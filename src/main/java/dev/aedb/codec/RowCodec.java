@@ -101,6 +101,16 @@ public final class RowCodec
      */
     public static Row decode(final DirectBuffer buffer, final int offset, final int length, final List<ColumnDef> columns)
     {
+        return decode(buffer, offset, length, columns, null);
+    }
+
+    /**
+     * As {@link #decode(DirectBuffer, int, int, List)}, building values only for the {@code wanted} columns (null:
+     * all); the others read as {@link Value#NULL} without being decoded (no string or array is made for them).
+     */
+    public static Row decode(final DirectBuffer buffer, final int offset, final int length, final List<ColumnDef> columns,
+        final boolean[] wanted)
+    {
         final Value[] values = new Value[columns.size()];
         final int n = buffer.getShort(offset, LE) & 0xFFFF;
         if (n > values.length)
@@ -118,6 +128,20 @@ public final class RowCodec
                 continue;
             }
             final ColumnType type = columns.get(i).type();
+            if (wanted != null && !wanted[i])
+            {
+                values[i] = Value.NULL;
+                if ((type == ColumnType.TEXT || type == ColumnType.JSON || type == ColumnType.BLOB) && buffer.getInt(p, LE) < 0)
+                {
+                    throw new DecodeException("column " + i + " length " + buffer.getInt(p, LE) + " overruns the row");
+                }
+                p += width(type, buffer, p);
+                if (p > end)
+                {
+                    throw new DecodeException("row overruns its length at column " + i);
+                }
+                continue;
+            }
             switch (type)
             {
                 case INTEGER -> values[i] = Value.integer(buffer.getLong(p, LE));

@@ -178,13 +178,91 @@ final class Grouping
         return ((Aggregate.Avg)a).column();
     }
 
+    /** The groups of a grouped query, fed one row at a time (the rows themselves are not kept). */
+    static final class Groups
+    {
+        private final Query query;
+        private final Shape shape;
+        private final Map<List<Value>, Accumulator[]> groups = new LinkedHashMap<>();
+
+        Groups(final Query query, final Shape shape)
+        {
+            this.query = query;
+            this.shape = shape;
+        }
+
+        void add(final Row r)
+        {
+            final Value[] key = new Value[shape.groupColumns.length];
+            for (int i = 0; i < key.length; i++)
+            {
+                key[i] = r.get(shape.groupColumns[i]);
+            }
+            Accumulator[] acc = groups.get(java.util.Arrays.asList(key));
+            if (acc == null)
+            {
+                acc = accumulators(query);
+                groups.put(List.of(key), acc);
+            }
+            for (int i = 0; i < acc.length; i++)
+            {
+                acc[i].add(shape.aggregateColumns[i] < 0 ? null : r.get(shape.aggregateColumns[i]));
+            }
+        }
+    }
+
+    /** @return the table columns a grouped or DISTINCT query reads from each row (its predicate's, groups', aggregates'). */
+    static boolean[] wanted(final TableSchema table, final Query query, final Shape shape)
+    {
+        final boolean[] wanted = new boolean[table.columns().size()];
+        if (query.where() != null)
+        {
+            final java.util.Set<String> used = new HashSet<>();
+            Predicates.columns(query.where(), used);
+            used.forEach(c -> wanted[table.columnIndex(c)] = true);
+        }
+        if (query.grouped())
+        {
+            for (final int c : shape.groupColumns)
+            {
+                wanted[c] = true;
+            }
+            for (final int c : shape.aggregateColumns)
+            {
+                if (c >= 0)
+                {
+                    wanted[c] = true;
+                }
+            }
+        }
+        else
+        {
+            for (final ColumnDef c : shape.output.columns())
+            {
+                wanted[table.columnIndex(c.name())] = true;
+            }
+        }
+        return wanted;
+    }
+
     /** @return the output rows (projected), from the rows that passed the scan's filter, in their scan order. */
     static List<Row> finish(final TableSchema table, final Query query, final Shape shape, final List<Row> rows)
+    {
+        final Groups groups = query.grouped() ? new Groups(query, shape) : null;
+        if (groups != null)
+        {
+            rows.forEach(groups::add);
+        }
+        return finish(table, query, shape, rows, groups);
+    }
+
+    /** As {@link #finish(TableSchema, Query, Shape, List)}, for a grouped query whose rows were fed to {@code groups}. */
+    static List<Row> finish(final TableSchema table, final Query query, final Shape shape, final List<Row> rows, final Groups fed)
     {
         List<Row> out;
         if (query.grouped())
         {
-            out = groups(query, shape, rows);
+            out = groups(query, shape, fed.groups);
             if (query.having() != null)
             {
                 final List<Row> kept = new ArrayList<>();
@@ -200,15 +278,24 @@ final class Grouping
         }
         else
         {
-            out = new ArrayList<>(rows.size());
             final int[] positions = new int[shape.output.columns().size()];
+            boolean identity = positions.length == table.columns().size();
             for (int i = 0; i < positions.length; i++)
             {
                 positions[i] = table.columnIndex(shape.output.columns().get(i).name());
+                identity &= positions[i] == i;
             }
-            for (final Row r : rows)
+            if (identity)
             {
-                out.add(project(r, positions));
+                out = rows instanceof ArrayList<Row> ? rows : new ArrayList<>(rows); // every column in order: the rows as they are
+            }
+            else
+            {
+                out = new ArrayList<>(rows.size());
+                for (final Row r : rows)
+                {
+                    out.add(project(r, positions));
+                }
             }
         }
         if (shape.sortColumns.length > 0)
@@ -228,24 +315,21 @@ final class Grouping
                 return 0;
             });
         }
-        final List<Row> projected = new ArrayList<>(out.size());
-        final Set<List<Value>> seen = query.distinctRows() ? new HashSet<>() : null;
-        for (final Row r : out)
-        {
-            final Row p = project(r, shape.selected);
-            if (seen == null || seen.add(p.values()))
-            {
-                projected.add(p);
-            }
-        }
         final long from = query.offset();
         final long to = query.limit() < 0 ? Long.MAX_VALUE : from + query.limit();
         final List<Row> page = new ArrayList<>();
-        for (int i = 0; i < projected.size() && i < to; i++)
+        final Set<List<Value>> seen = query.distinctRows() ? new HashSet<>() : null;
+        long kept = 0;
+        for (int i = 0; i < out.size() && kept < to; i++)
         {
-            if (i >= from)
+            final Row p = project(out.get(i), shape.selected);
+            if (seen != null && !seen.add(p.values()))
             {
-                page.add(projected.get(i));
+                continue;
+            }
+            if (kept++ >= from)
+            {
+                page.add(p);
             }
         }
         return page;
@@ -262,22 +346,8 @@ final class Grouping
     }
 
     /** The groups in group-key order (NULL first), each a row of group values then aggregate values. */
-    private static List<Row> groups(final Query query, final Shape shape, final List<Row> rows)
+    private static List<Row> groups(final Query query, final Shape shape, final Map<List<Value>, Accumulator[]> groups)
     {
-        final Map<List<Value>, Accumulator[]> groups = new LinkedHashMap<>();
-        for (final Row r : rows)
-        {
-            final Value[] key = new Value[shape.groupColumns.length];
-            for (int i = 0; i < key.length; i++)
-            {
-                key[i] = r.get(shape.groupColumns[i]);
-            }
-            final Accumulator[] acc = groups.computeIfAbsent(List.of(key), k -> accumulators(query));
-            for (int i = 0; i < acc.length; i++)
-            {
-                acc[i].add(shape.aggregateColumns[i] < 0 ? null : r.get(shape.aggregateColumns[i]));
-            }
-        }
         if (groups.isEmpty() && shape.groupColumns.length == 0)
         {
             groups.put(List.of(), accumulators(query)); // aggregates over no rows: one row

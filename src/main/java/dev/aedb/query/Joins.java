@@ -54,7 +54,7 @@ final class Joins
 
     /** A checked join query: its tables, joined columns, the base table's plan and the conjuncts left for the joined rows. */
     private record Prepared(List<Part> parts, TableSchema schema, int[] leftPositions, int[] rightColumns, Grouping.Shape shape,
-        Planner.Plan plan, Expr residual)
+        Planner.Plan plan, Expr residual, boolean[][] wanted)
     {
     }
 
@@ -63,7 +63,7 @@ final class Joins
     {
         final Prepared p = prepare(base, tables, query, options, false);
         final Counter counter = new Counter(options);
-        final QueryExecutor.Scan scan = QueryExecutor.scan(base, seq, p.plan, options);
+        final QueryExecutor.Scan scan = QueryExecutor.scan(base, seq, p.plan, options, p.wanted[0]);
         counter.add(scan.examined());
         List<Value[]> rows = new ArrayList<>();
         final int width = p.schema.columns().size();
@@ -78,7 +78,8 @@ final class Joins
         }
         for (int i = 0; i < query.joins().size(); i++)
         {
-            rows = join(rows, query.joins().get(i).type(), p.parts.get(i + 1), p.leftPositions[i], p.rightColumns[i], seq, counter);
+            rows = join(rows, query.joins().get(i).type(), p.parts.get(i + 1), p.leftPositions[i], p.rightColumns[i], seq, counter,
+                p.wanted[i + 1]);
         }
         final List<Row> joined = new ArrayList<>(rows.size());
         for (final Value[] v : rows)
@@ -256,7 +257,47 @@ final class Joins
         final Planner.Plan plan = Planner.plan(base, new Query(List.of(), query.table(), baseWhere, List.of(), -1, 0,
             List.of(), List.of(), null, true, null, List.of()), options, explaining);
         final Expr residual = rest.isEmpty() ? null : rest.size() == 1 ? rest.get(0) : new Expr.And(rest);
-        return new Prepared(parts, schema, leftPositions, rightColumns, shape, plan, residual);
+        return new Prepared(parts, schema, leftPositions, rightColumns, shape, plan, residual, wanted(query, schema, parts));
+    }
+
+    /**
+     * @return per table of the join, the columns the query reads (the others are not decoded): those the select list,
+     *         the predicate, ORDER BY, GROUP BY, the aggregates and the joins name; every column for {@code *}.
+     */
+    private static boolean[][] wanted(final Query query, final TableSchema schema, final List<Part> parts)
+    {
+        final Set<String> names = new HashSet<>();
+        final boolean all = query.columns().isEmpty() || (query.columns().size() == 1 && query.columns().get(0).equals("*"));
+        names.addAll(query.columns());
+        if (query.where() != null)
+        {
+            Predicates.columns(query.where(), names);
+        }
+        query.orderBy().forEach(k -> names.add(k.column()));
+        names.addAll(query.groupBy());
+        for (final dev.aedb.model.Aggregate a : query.aggregates())
+        {
+            names.add(a instanceof dev.aedb.model.Aggregate.Sum s ? s.column() : a instanceof dev.aedb.model.Aggregate.Min m ? m.column()
+                : a instanceof dev.aedb.model.Aggregate.Max m ? m.column() : a instanceof dev.aedb.model.Aggregate.Avg v ? v.column() : "");
+        }
+        for (final Query.Join j : query.joins())
+        {
+            names.add(j.leftColumn());
+            names.add(j.rightColumn());
+        }
+        final boolean[][] out = new boolean[parts.size()][];
+        for (int p = 0; p < parts.size(); p++)
+        {
+            final Part part = parts.get(p);
+            final int n = part.table.schema().columns().size();
+            out[p] = new boolean[n];
+            for (int c = 0; c < n; c++)
+            {
+                // "*" of a plain join returns every column; with groups "*" means the output columns, not these
+                out[p][c] = (all && !query.grouped()) || names.contains(schema.columns().get(part.offset + c).name());
+            }
+        }
+        return out;
     }
 
     private static void add(final List<Part> parts, final List<ColumnDef> columns, final Set<String> aliases, final TableState t,
@@ -317,7 +358,7 @@ final class Joins
     }
 
     private static List<Value[]> join(final List<Value[]> left, final Query.JoinType type, final Part right, final int leftColumn,
-        final int rightColumn, final long seq, final Counter counter)
+        final int rightColumn, final long seq, final Counter counter, final boolean[] wanted)
     {
         final TableState t = right.table;
         final TableSchema schema = t.schema();
@@ -344,7 +385,7 @@ final class Joins
                     continue;
                 }
                 counter.add(1);
-                final Row r = decode(rows, v, schema);
+                final Row r = decode(rows, v, schema, wanted);
                 final Value key = r.get(rightColumn);
                 if (!(key instanceof Value.Null))
                 {
@@ -373,12 +414,12 @@ final class Joins
                     if (v != 0)
                     {
                         counter.add(1);
-                        partners = List.of(decode(t.rows(), v, schema));
+                        partners = List.of(decode(t.rows(), v, schema, wanted));
                     }
                 }
                 else
                 {
-                    partners = indexPartners(t, index, key, seq, w, counter);
+                    partners = indexPartners(t, index, key, seq, w, counter, wanted);
                 }
             }
             if (partners.isEmpty() && type == Query.JoinType.LEFT)
@@ -406,7 +447,7 @@ final class Joins
     }
 
     private static List<Row> indexPartners(final TableState t, final IndexState index, final Value key, final long seq,
-        final ByteWriter w, final Counter counter)
+        final ByteWriter w, final Counter counter, final boolean[] wanted)
     {
         w.reset();
         KeyCodec.encodeIndexValue(key, w);
@@ -436,7 +477,7 @@ final class Joins
                     + " has an entry at seq " + seq + " for a row that is not live then");
             }
             counter.add(1);
-            out.add(decode(rows, v, t.schema()));
+            out.add(decode(rows, v, t.schema(), wanted));
         }
         return out;
     }
@@ -458,8 +499,9 @@ final class Joins
         return true;
     }
 
-    private static Row decode(final KeySpace rows, final long version, final TableSchema schema)
+    private static Row decode(final KeySpace rows, final long version, final TableSchema schema, final boolean[] wanted)
     {
-        return RowCodec.decode(rows.payloadBuffer(version), rows.payloadOffset(version), rows.payloadLength(version), schema.columns());
+        return RowCodec.decode(rows.payloadBuffer(version), rows.payloadOffset(version), rows.payloadLength(version), schema.columns(),
+            wanted);
     }
 }

@@ -81,11 +81,14 @@ public final class QueryExecutor
             final Grouping.Shape shape = Grouping.shape(schema, query);
             final Planner.Plan plan = Planner.plan(table, query, options, false);
             final Run run = new Run(table, seq, plan, options);
+            run.wanted = Grouping.wanted(schema, query, shape); // decode only the columns the stages read
+            final Grouping.Groups groups = query.grouped() ? new Grouping.Groups(query, shape) : null;
+            run.sink = groups == null ? null : groups::add; // aggregate as rows are read; keep none
             run.scan();
             final List<Row> rows = new ArrayList<>(run.out.size());
             run.out.forEach(c -> rows.add(c.row));
-            return new QueryResult(new ColumnNames(shape.output, shape.selected), Grouping.finish(schema, query, shape, rows), seq,
-                run.examined, plan.path.name(), null);
+            return new QueryResult(new ColumnNames(shape.output, shape.selected), Grouping.finish(schema, query, shape, rows, groups),
+                seq, run.examined, plan.path.name(), null);
         }
         final int[] projection = projection(schema, query.columns());
         final List<String> names = new ColumnNames(schema, projection);
@@ -215,10 +218,14 @@ public final class QueryExecutor
     {
     }
 
-    /** @return every row the plan reads and its residual filter keeps (the plan has no limit or sort of its own). */
-    static Scan scan(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options)
+    /**
+     * @param wanted the columns to decode (the rest read as NULL), or null for all.
+     * @return every row the plan reads and its residual filter keeps (the plan has no limit or sort of its own).
+     */
+    static Scan scan(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options, final boolean[] wanted)
     {
         final Run run = new Run(table, seq, plan, options);
+        run.wanted = wanted;
         run.scan();
         final List<Row> rows = new ArrayList<>(run.out.size());
         run.out.forEach(c -> rows.add(c.row));
@@ -389,6 +396,10 @@ public final class QueryExecutor
         private final Value[] combination;
         private long examined;
         private boolean done;
+        /** The columns to decode, null for all. */
+        boolean[] wanted;
+        /** Where rows that pass go instead of {@link #out}, or null. */
+        java.util.function.Consumer<Row> sink;
 
         Run(final TableState table, final long seq, final Planner.Plan plan, final QueryOptions options)
         {
@@ -596,9 +607,15 @@ public final class QueryExecutor
                     + options.maxScanRows() + " rows of " + schema.tableName() + " (access path " + plan.path
                     + "); narrow the predicate, add a limit, raise maxScanRows or set allowFullScan");
             }
-            final Row row = RowCodec.decode(rows.payloadBuffer(v), rows.payloadOffset(v), rows.payloadLength(v), schema.columns());
+            final Row row = RowCodec.decode(rows.payloadBuffer(v), rows.payloadOffset(v), rows.payloadLength(v), schema.columns(),
+                wanted);
             if (residual != null && Predicates.eval(schema, residual, row) != Predicates.TRUE)
             {
+                return;
+            }
+            if (sink != null)
+            {
+                sink.accept(row);
                 return;
             }
             byte[] primaryKey = null;
