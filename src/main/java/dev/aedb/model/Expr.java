@@ -7,7 +7,8 @@ import java.util.List;
  * A predicate over the columns of one table, evaluated with SQL's three-valued logic: a comparison with a NULL
  * (column value or literal) is UNKNOWN, {@code Not} of UNKNOWN is UNKNOWN, {@code And} is FALSE if a term is FALSE
  * else UNKNOWN if a term is, {@code Or} is TRUE if a term is TRUE else UNKNOWN if a term is; a row is kept only when
- * the predicate is TRUE. Literals must have the column's type, and a FLOAT literal must be finite (INVALID_QUERY
+ * the predicate is TRUE. Literals must have the column's type (TYPE_MISMATCH otherwise), except that INTEGER and FLOAT
+ * literals and columns compare with each other exactly, as numbers; a FLOAT literal must be finite (INVALID_QUERY
  * otherwise, see the query executor). Trees nest at most 32 deep. Every component is required: a Java null is INVALID_ARGUMENT naming it (use
  * {@link Value#NULL} for a NULL literal, {@link IsNull} to test for NULL).
  */

@@ -4,6 +4,7 @@ import dev.aedb.catalog.CatalogState.IndexState;
 import dev.aedb.catalog.CatalogState.TableState;
 import dev.aedb.catalog.TableSchema;
 import dev.aedb.model.AedbException;
+import dev.aedb.model.ColumnType;
 import dev.aedb.model.ErrorCode;
 import dev.aedb.model.Expr;
 import dev.aedb.model.Query;
@@ -302,6 +303,10 @@ final class Planner
 
     private static void collect(final TableSchema schema, final Expr e, final ColumnBounds[] bounds)
     {
+        if (!sameTypes(schema, e))
+        {
+            return; // an INTEGER literal for a FLOAT column (or the reverse): residual only, keys are encoded per type
+        }
         if (e instanceof Expr.Eq x)
         {
             final ColumnBounds b = at(schema, bounds, x.column());
@@ -363,6 +368,42 @@ final class Planner
                 }
             }
         }
+    }
+
+    /** @return whether every non-NULL literal of a leaf has its column's own type. */
+    private static boolean sameTypes(final TableSchema schema, final Expr e)
+    {
+        final List<Value> literals = new ArrayList<>();
+        final String column;
+        if (e instanceof Expr.Comparison c)
+        {
+            column = c.column();
+            literals.add(c.value());
+        }
+        else if (e instanceof Expr.In in)
+        {
+            column = in.column();
+            literals.addAll(in.values());
+        }
+        else if (e instanceof Expr.Between b)
+        {
+            column = b.column();
+            literals.add(b.low());
+            literals.add(b.high());
+        }
+        else
+        {
+            return true;
+        }
+        final ColumnType type = schema.columns().get(schema.columnIndex(column)).type();
+        for (final Value v : literals)
+        {
+            if (!(v instanceof Value.Null) && v.type() != type)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void points(final ColumnBounds b, final List<Value> values)

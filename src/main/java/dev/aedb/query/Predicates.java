@@ -123,7 +123,7 @@ final class Predicates
         {
             return;
         }
-        if (literal.type() != c.type())
+        if (literal.type() != c.type() && !(numeric(literal.type()) && numeric(c.type())))
         {
             throw new AedbException(ErrorCode.TYPE_MISMATCH, "column " + c.name() + " is " + c.type() + ", literal is " + literal.type());
         }
@@ -284,7 +284,41 @@ final class Predicates
         {
             return an == bn ? 0 : an ? -1 : 1;
         }
+        if (a instanceof Value.Int x && b instanceof Value.Float64 y)
+        {
+            return compareExact(x.value(), y.value());
+        }
+        if (a instanceof Value.Float64 x && b instanceof Value.Int y)
+        {
+            return -compareExact(y.value(), x.value());
+        }
         return Value.compare(a, b);
+    }
+
+    /** INTEGER and FLOAT compare with each other (as SQL's numbers do); no other two types do. */
+    static boolean numeric(final ColumnType t)
+    {
+        return t == ColumnType.INTEGER || t == ColumnType.FLOAT;
+    }
+
+    /** @return the exact order of a long and a finite double (no rounding of the long to a double). */
+    static int compareExact(final long l, final double d)
+    {
+        if (d >= 0x1p63)
+        {
+            return -1;
+        }
+        if (d < -0x1p63)
+        {
+            return 1;
+        }
+        final double floor = Math.floor(d);
+        final long f = (long)floor; // exact: floor is an integer within the long range
+        if (l != f)
+        {
+            return Long.compare(l, f);
+        }
+        return floor == d ? 0 : -1; // l == floor(d) < d when d has a fraction
     }
 
     /**

@@ -289,7 +289,7 @@ public final class QueryExecutor
     private static boolean slot(final TableSchema schema, final int[] pk, final Expr.Eq eq, final Value[] key)
     {
         final int column = schema.columnIndex(eq.column());
-        if (eq.value() instanceof Value.Null || column < 0)
+        if (eq.value() instanceof Value.Null || column < 0 || eq.value().type() != schema.columns().get(column).type())
         {
             return false;
         }

@@ -195,6 +195,20 @@ class QueryDifferentialTest
         };
     }
 
+    /** A literal for a predicate on {@code c}: mostly of its type, sometimes of the other numeric kind (SQL compares numbers). */
+    private static Value literal(final Col c, final Random random, final boolean allowNull)
+    {
+        if (c.type == ColumnType.INTEGER && random.nextInt(6) == 0)
+        {
+            return Value.float64(random.nextInt(11) - 5 + (random.nextBoolean() ? 0.5 : 0.0));
+        }
+        if (c.type == ColumnType.FLOAT && random.nextInt(6) == 0)
+        {
+            return Value.integer(random.nextInt(7) - 3);
+        }
+        return randomValue(c, random, allowNull);
+    }
+
     private static String sqlLiteral(final Value v)
     {
         if (v instanceof Value.Null)
@@ -807,7 +821,7 @@ class QueryDifferentialTest
         {
             case 0, 1, 2, 3, 4, 5:
             {
-                final Value v = randomValue(c, random, random.nextInt(12) == 0);
+                final Value v = literal(c, random, random.nextInt(12) == 0);
                 final String[] ops = {" = ", " != ", " < ", " <= ", " > ", " >= "};
                 sql.append(n).append(ops[leaf]).append(sqlLiteral(v));
                 return switch (leaf)
@@ -827,7 +841,7 @@ class QueryDifferentialTest
                 final List<String> literals = new ArrayList<>();
                 for (int i = 0; i < count; i++)
                 {
-                    final Value v = randomValue(c, random, random.nextInt(8) == 0);
+                    final Value v = literal(c, random, random.nextInt(8) == 0);
                     values.add(v);
                     literals.add(sqlLiteral(v));
                 }
@@ -836,8 +850,8 @@ class QueryDifferentialTest
             }
             case 7:
             {
-                final Value low = randomValue(c, random, random.nextInt(15) == 0);
-                final Value high = randomValue(c, random, random.nextInt(15) == 0);
+                final Value low = literal(c, random, random.nextInt(15) == 0);
+                final Value high = literal(c, random, random.nextInt(15) == 0);
                 sql.append(n).append(" BETWEEN ").append(sqlLiteral(low)).append(" AND ").append(sqlLiteral(high));
                 return Expr.between(n, low, high);
             }
