@@ -1,6 +1,7 @@
 package dev.aedb.query;
 
 import dev.aedb.AedbInstance;
+import dev.aedb.model.Aggregate;
 import dev.aedb.model.ColumnDef;
 import dev.aedb.model.ColumnType;
 import dev.aedb.model.DdlOperation;
@@ -54,6 +55,12 @@ class ExplainGoldenTest
         q.put("full-scan", Query.select().from("orders").where_(Expr.or(Expr.eq("name", Value.text("a")), Expr.isNull("ref"))));
         q.put("empty", Query.select().from("orders").where_(Expr.and(Expr.eq("status", Value.text("a")),
             Expr.eq("status", Value.text("b")))));
+        q.put("grouped", Query.select().from("orders").where_(Expr.eq("region", Value.text("eu"))).groupBy("status")
+            .aggregate(new Aggregate.Count()).aggregate(new Aggregate.Sum("total")).having(Expr.gt("count_star", Value.integer(1)))
+            .orderBy("sum_total", Query.Order.DESC).limit(5));
+        q.put("join", Query.select("o.id", "r.name").from("orders").alias("o").innerJoin("orders", "r", "o.ref", "r.ref")
+            .leftJoin("orders", "s", "o.status", "s.status").where_(Expr.and(Expr.eq("o.status", Value.text("open")),
+                Expr.isNotNull("r.name"))).limit(3));
         return q;
     }
 
