@@ -529,19 +529,7 @@ final class EnvelopeApplier
 
     private static boolean sameBytes(final ByteWriter a, final ByteWriter b)
     {
-        final int n = a.position();
-        if (n != b.position())
-        {
-            return false;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            if (a.buffer().getByte(i) != b.buffer().getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return KeySpace.compareKeys(a.buffer(), 0, a.position(), b.buffer(), 0, b.position()) == 0;
     }
 
     private void addEntry(final TableState t, final IndexState index, final Row row, final ByteWriter entry)
@@ -558,7 +546,7 @@ final class EnvelopeApplier
             final int valuesLength = IndexKeys.valuesLength(index, entry.buffer(), 0, entry.position());
             for (long n = es.seek(entry.buffer(), 0, valuesLength, true); n != 0; n = es.next(n))
             {
-                if (!startsWith(es, n, entry.buffer(), valuesLength))
+                if (!es.keyStartsWith(n, entry.buffer(), valuesLength))
                 {
                     break;
                 }
@@ -578,24 +566,6 @@ final class EnvelopeApplier
         }
         final long node = writer.findOrInsert(es, entry.buffer(), 0, entry.position(), created);
         push(es, node, false, entry.buffer(), 0);
-    }
-
-    private static boolean startsWith(final KeySpace ks, final long node, final org.agrona.DirectBuffer prefix, final int length)
-    {
-        if (ks.keyLength(node) < length)
-        {
-            return false;
-        }
-        final UnsafeBuffer key = ks.keyBuffer(node);
-        final int at = ks.keyOffset(node);
-        for (int i = 0; i < length; i++)
-        {
-            if (key.getByte(at + i) != prefix.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void updateFields(final Mutation.UpdateFields x)

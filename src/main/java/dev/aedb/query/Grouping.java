@@ -161,8 +161,13 @@ final class Grouping
         return out;
     }
 
-    private static String column(final Aggregate a)
+    /** @return the column an aggregate reads, or null for COUNT(*). */
+    static String column(final Aggregate a)
     {
+        if (a instanceof Aggregate.Count)
+        {
+            return null;
+        }
         if (a instanceof Aggregate.Sum s)
         {
             return s.column();

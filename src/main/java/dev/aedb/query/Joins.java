@@ -119,33 +119,9 @@ final class Joins
         {
             stages.add("Filter");
         }
-        if (query.grouped())
-        {
-            stages.add("Aggregate");
-        }
-        if (query.having() != null)
-        {
-            stages.add("Having");
-        }
         final List<String> sort = new ArrayList<>();
         query.orderBy().forEach(k -> sort.add(k.column() + " " + k.order()));
-        if (!sort.isEmpty())
-        {
-            stages.add("Sort");
-        }
-        if (query.distinctRows())
-        {
-            stages.add("Distinct");
-        }
-        if (query.offset() > 0)
-        {
-            stages.add("Offset");
-        }
-        if (query.limit() > 0)
-        {
-            stages.add("Limit");
-        }
-        stages.add("Project");
+        Planner.laterStages(query, !sort.isEmpty(), stages);
         final List<String> residual = new ArrayList<>(b.residual());
         if (p.residual != null)
         {
@@ -277,8 +253,11 @@ final class Joins
         names.addAll(query.groupBy());
         for (final dev.aedb.model.Aggregate a : query.aggregates())
         {
-            names.add(a instanceof dev.aedb.model.Aggregate.Sum s ? s.column() : a instanceof dev.aedb.model.Aggregate.Min m ? m.column()
-                : a instanceof dev.aedb.model.Aggregate.Max m ? m.column() : a instanceof dev.aedb.model.Aggregate.Avg v ? v.column() : "");
+            final String column = Grouping.column(a);
+            if (column != null)
+            {
+                names.add(column);
+            }
         }
         for (final Query.Join j : query.joins())
         {
@@ -460,7 +439,7 @@ final class Joins
             final UnsafeBuffer k = entries.keyBuffer(node);
             final int at = entries.keyOffset(node);
             final int length = entries.keyLength(node);
-            if (!startsWith(k, at, length, w.buffer(), prefix))
+            if (!KeySpace.startsWith(k, at, length, w.buffer(), prefix))
             {
                 break;
             }
@@ -480,23 +459,6 @@ final class Joins
             out.add(decode(rows, v, t.schema(), wanted));
         }
         return out;
-    }
-
-    private static boolean startsWith(final UnsafeBuffer key, final int at, final int length, final org.agrona.DirectBuffer prefix,
-        final int prefixLength)
-    {
-        if (length < prefixLength)
-        {
-            return false;
-        }
-        for (int i = 0; i < prefixLength; i++)
-        {
-            if (key.getByte(at + i) != prefix.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Row decode(final KeySpace rows, final long version, final TableSchema schema, final boolean[] wanted)

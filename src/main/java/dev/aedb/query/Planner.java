@@ -611,6 +611,36 @@ final class Planner
         }
     }
 
+    /** Appends the stages after the scan and its filter: Aggregate, Having, Sort (when {@code sorts}), Distinct, Offset, Limit, Project. */
+    static void laterStages(final Query query, final boolean sorts, final List<String> stages)
+    {
+        if (query.grouped())
+        {
+            stages.add("Aggregate");
+        }
+        if (query.having() != null)
+        {
+            stages.add("Having");
+        }
+        if (sorts)
+        {
+            stages.add("Sort");
+        }
+        if (query.distinctRows())
+        {
+            stages.add("Distinct");
+        }
+        if (query.offset() > 0)
+        {
+            stages.add("Offset");
+        }
+        if (query.limit() > 0)
+        {
+            stages.add("Limit");
+        }
+        stages.add("Project");
+    }
+
     /** @return the explain form of a plan. */
     static QueryPlan describe(final TableState table, final long seq, final Plan plan, final Query query)
     {
@@ -669,35 +699,12 @@ final class Planner
         {
             stages.add("Filter");
         }
-        if (query.grouped())
+        final boolean sorts = !plan.sort.isEmpty() || (QueryExecutor.aggregating(query) && !query.orderBy().isEmpty());
+        if (sorts && plan.sort.isEmpty())
         {
-            stages.add("Aggregate");
+            query.orderBy().forEach(k -> sort.add(k.column() + " " + k.order()));
         }
-        if (query.having() != null)
-        {
-            stages.add("Having");
-        }
-        if (!plan.sort.isEmpty() || (QueryExecutor.aggregating(query) && !query.orderBy().isEmpty()))
-        {
-            stages.add("Sort");
-            if (plan.sort.isEmpty())
-            {
-                query.orderBy().forEach(k -> sort.add(k.column() + " " + k.order()));
-            }
-        }
-        if (query.distinctRows())
-        {
-            stages.add("Distinct");
-        }
-        if (query.offset() > 0)
-        {
-            stages.add("Offset");
-        }
-        if (query.limit() > 0)
-        {
-            stages.add("Limit");
-        }
-        stages.add("Project");
+        laterStages(query, sorts, stages);
         final boolean lookup = plan.path == Path.PrimaryKeyLookup
             || (plan.path == Path.IndexLookup && plan.index.schema().unique() && plan.pointColumns == plan.keyColumns.length);
         final boolean limitStops = plan.limit != Long.MAX_VALUE && plan.sort.isEmpty() && plan.residual.isEmpty();

@@ -99,12 +99,11 @@ public final class QueryExecutor
         }
         final Planner.Plan plan = Planner.plan(table, query, options, false);
         final boolean pages = plan.limit != Long.MAX_VALUE && plan.offset == 0;
-        final byte[] fingerprint = pages ? fingerprint(table, query, plan) : null;
         QueryCursor resume = null;
         if (options.cursor() != null)
         {
             resume = QueryCursor.decode(options.cursor(), cursorKey);
-            resume.requireFingerprint(fingerprint);
+            resume.requireFingerprint(fingerprint(table, query, plan));
             if (resume.seq != seq)
             {
                 throw new AedbException(ErrorCode.INVALID_CURSOR, "the cursor belongs to snapshot " + resume.seq + ", not " + seq);
@@ -145,6 +144,7 @@ public final class QueryExecutor
         if (pages && rows.size() > plan.limit)
         {
             final Candidate last = rows.get((int)plan.limit - 1);
+            final byte[] fingerprint = fingerprint(table, query, plan); // only when a cursor is made or checked
             next = plan.sort.isEmpty()
                 ? new QueryCursor(QueryCursor.PATH, seq, fingerprint, List.of(last.sourceKey)).encode(cursorKey)
                 : new QueryCursor(QueryCursor.SORTED, seq, fingerprint, sortParts(plan, last)).encode(cursorKey);
@@ -369,7 +369,7 @@ public final class QueryExecutor
 
     /**
      * A row that passed the filter, with its encoded primary key when a sort needs it for ties, and its source key
-     * (primary key or index entry) when a page may end at it.
+     * (primary key or index entry) when a page ends at it.
      */
     private record Candidate(Row row, byte[] primaryKey, byte[] sourceKey)
     {
@@ -463,9 +463,9 @@ public final class QueryExecutor
                 {
                     KeyCodec.encodeIndexValue(v, prefix);
                 }
-                if (after != null && compare(prefix.buffer(), 0, prefix.position(), afterBuffer, after.length) <= 0)
+                if (after != null && KeySpace.compareKeys(prefix.buffer(), 0, prefix.position(), afterBuffer, 0, after.length) <= 0)
                 {
-                    if (plan.path == Planner.Path.PrimaryKeyLookup || !startsWith(afterBuffer, 0, after.length, prefix.buffer(),
+                    if (plan.path == Planner.Path.PrimaryKeyLookup || !KeySpace.startsWith(afterBuffer, 0, after.length, prefix.buffer(),
                         prefix.position()))
                     {
                         return; // this combination's keys all come before the cursor's
@@ -519,8 +519,8 @@ public final class QueryExecutor
                 }
             }
             long node = prefix.position() == 0 ? source.first() : source.seek(prefix.buffer(), 0, prefix.position(), true);
-            if (after != null && node != 0 && compare(source.keyBuffer(node), source.keyOffset(node), source.keyLength(node),
-                afterBuffer, after.length) <= 0)
+            if (after != null && node != 0 && KeySpace.compareKeys(source.keyBuffer(node), source.keyOffset(node), source.keyLength(node),
+                afterBuffer, 0, after.length) <= 0)
             {
                 node = source.seek(afterBuffer, 0, after.length, false); // the page after the cursor's last row
             }
@@ -530,7 +530,7 @@ public final class QueryExecutor
                 final UnsafeBuffer key = source.keyBuffer(node);
                 final int at = source.keyOffset(node);
                 final int length = source.keyLength(node);
-                if (!startsWith(key, at, length, prefix.buffer(), prefixLength))
+                if (!KeySpace.startsWith(key, at, length, prefix.buffer(), prefixLength))
                 {
                     return;
                 }
@@ -625,7 +625,7 @@ public final class QueryExecutor
                 rows.keyBuffer(rowNode).getBytes(rows.keyOffset(rowNode), primaryKey);
             }
             byte[] sourceKey = null;
-            if (keepSourceKeys)
+            if (keepSourceKeys && out.size() + 1 == plan.limit) // the last row of the page: where a cursor resumes
             {
                 sourceKey = new byte[source.keyLength(node)];
                 source.keyBuffer(node).getBytes(source.keyOffset(node), sourceKey);
@@ -635,38 +635,6 @@ public final class QueryExecutor
             {
                 done = true;
             }
-        }
-
-        /** Unsigned byte order of two keys (a prefix first). */
-        private static int compare(final DirectBuffer a, final int at, final int length, final DirectBuffer b, final int bLength)
-        {
-            final int n = Math.min(length, bLength);
-            for (int i = 0; i < n; i++)
-            {
-                final int c = Integer.compare(a.getByte(at + i) & 0xFF, b.getByte(i) & 0xFF);
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-            return Integer.compare(length, bLength);
-        }
-
-        private static boolean startsWith(final DirectBuffer key, final int at, final int length, final DirectBuffer prefix,
-            final int prefixLength)
-        {
-            if (length < prefixLength)
-            {
-                return false;
-            }
-            for (int i = 0; i < prefixLength; i++)
-            {
-                if (key.getByte(at + i) != prefix.getByte(i))
-                {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

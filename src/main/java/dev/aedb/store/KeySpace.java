@@ -130,6 +130,19 @@ public final class KeySpace
         return KeyCompare.compare(a, aOffset, aLength, b, bOffset, bLength);
     }
 
+    /** @return whether the key range {@code [offset, offset + length)} starts with the first {@code prefixLength} bytes of {@code prefix}. */
+    public static boolean startsWith(final DirectBuffer key, final int offset, final int length, final DirectBuffer prefix,
+        final int prefixLength)
+    {
+        return length >= prefixLength && KeyCompare.compare(key, offset, prefixLength, prefix, 0, prefixLength) == 0;
+    }
+
+    /** @return whether the key of record {@code node} starts with the first {@code prefixLength} bytes of {@code prefix}. */
+    public boolean keyStartsWith(final long node, final DirectBuffer prefix, final int prefixLength)
+    {
+        return startsWith(keyBuffer(node), keyOffset(node), keyLength(node), prefix, prefixLength);
+    }
+
     /** @return the key record for the key (through the hash index), or 0 when the key space has none. */
     public long find(final DirectBuffer key, final int offset, final int length)
     {
